@@ -1,0 +1,53 @@
+using Factory.Core.Events;
+using Factory.Core.Registry;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Factory.Core.Data;
+
+/// <summary>
+/// The product's database: events, registry and admin settings. Each engine has a subclass
+/// so that it keeps its own migrations (<see cref="SqliteFactoryDbContext"/>, <see cref="PostgresFactoryDbContext"/>).
+/// </summary>
+public abstract class FactoryDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<FactoryEvent> Events => Set<FactoryEvent>();
+    public DbSet<Worker> Workers => Set<Worker>();
+    public DbSet<Workstation> Workstations => Set<Workstation>();
+    public DbSet<ModelExclusion> ModelExclusions => Set<ModelExclusion>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(FactoryDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no date type and EF evaluates DateTimeOffset comparisons on the client there:
+        // store instants as UTC ticks so range queries run in the database on an integer index.
+        if (Database.IsSqlite())
+        {
+            configurationBuilder.Properties<DateTime>().HaveConversion<UtcTicksConverter>();
+        }
+        else
+        {
+            configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        }
+    }
+}
+
+/// <summary>UTC <see cref="DateTime"/> stored as ticks.</summary>
+public sealed class UtcTicksConverter() : ValueConverter<DateTime, long>(
+    v => v.Ticks,
+    v => new DateTime(v, DateTimeKind.Utc));
+
+/// <summary>Keeps the UTC kind on values read back from a timestamptz column.</summary>
+public sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+    v => DateTime.SpecifyKind(v, DateTimeKind.Utc),
+    v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+/// <summary>The embedded default: a SQLite file in WAL mode.</summary>
+public sealed class SqliteFactoryDbContext(DbContextOptions<SqliteFactoryDbContext> options) : FactoryDbContext(options);
+
+/// <summary>The scale-out engine: PostgreSQL through Npgsql.</summary>
+public sealed class PostgresFactoryDbContext(DbContextOptions<PostgresFactoryDbContext> options) : FactoryDbContext(options);

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Factory.Core.Events;
+
+/// <summary>
+/// Strict ISO-8601 instants as cameras and query strings send them: an explicit offset is required,
+/// because guessing a zone silently is the classic bug of this kind of system.
+/// </summary>
+public static partial class WireTime
+{
+    public const string Expected = "an ISO-8601 date-time with an offset, e.g. 2026-01-21T14:30:00Z or 2026-01-21T16:30:00+02:00";
+
+    [GeneratedRegex(@"^(?<date>\d{4}-\d{2}-\d{2})[Tt ](?<time>\d{2}:\d{2}(:\d{2})?)(?:[.,](?<frac>\d{1,9}))?(?<offset>[Zz]|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2})?([.,]\d+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex NaivePattern();
+
+    /// <summary>Parses an instant; on failure <paramref name="error"/> says what is wrong.</summary>
+    public static bool TryParse(string? text, out DateTime utc, out string? error)
+    {
+        utc = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            error = $"Must be {Expected}.";
+            return false;
+        }
+
+        if (text.Length > 40)
+        {
+            error = $"Is too long to be a timestamp; must be {Expected}.";
+            return false;
+        }
+
+        var match = Pattern().Match(text);
+        if (!match.Success)
+        {
+            error = NaivePattern().IsMatch(text)
+                ? $"Has no time-zone offset; add 'Z' for UTC or an offset such as +02:00 ({Expected})."
+                : $"'{text}' is not {Expected}.";
+            return false;
+        }
+
+        var time = match.Groups["time"].Value;
+        if (time.Length == 5)
+        {
+            time += ":00";
+        }
+
+        var offset = match.Groups["offset"].Value;
+        if (offset is "Z" or "z")
+        {
+            offset = "+00:00";
+        }
+        else if (offset.Length == 5)
+        {
+            offset = offset[..3] + ":" + offset[3..];
+        }
+
+        var canonical = $"{match.Groups["date"].Value}T{time}{offset}";
+        if (!DateTimeOffset.TryParseExact(canonical, "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
+        {
+            error = $"'{text}' is not a valid date and time (check the month, day, hour and offset).";
+            return false;
+        }
+
+        long fractionTicks = 0;
+        var frac = match.Groups["frac"];
+        if (frac.Success)
+        {
+            // Up to nanoseconds are accepted; storage keeps 100 ns ticks, so extra digits are truncated.
+            var digits = frac.Value.Length > 7 ? frac.Value[..7] : frac.Value.PadRight(7, '0');
+            fractionTicks = long.Parse(digits, CultureInfo.InvariantCulture);
+        }
+
+        utc = value.UtcDateTime.AddTicks(fractionTicks);
+        error = null;
+        return true;
+    }
+
+    /// <summary>Formats an instant as UTC ISO-8601 with a Z.</summary>
+    public static string Format(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+}

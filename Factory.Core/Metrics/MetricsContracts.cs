@@ -1,0 +1,105 @@
+namespace Factory.Core.Metrics;
+
+/// <summary>
+/// A resolved query window: half-open <c>[Start, End)</c>, evaluated as of <c>AsOf</c>
+/// (only events received at or before it count, and "now" is <c>AsOf</c>).
+/// </summary>
+public sealed record MetricsWindow(DateTime Start, DateTime End, DateTime AsOf);
+
+/// <summary>Status of a worker at an instant (metrics.md, "Current status").</summary>
+public enum WorkerStatus
+{
+    Working,
+    Idle,
+    Absent,
+    OffShift,
+}
+
+/// <summary>Figures of one worker over a window (metrics.md, "Worker metrics").</summary>
+public sealed record WorkerMetrics(
+    string WorkerId,
+    string WorkerName,
+    double WorkingHours,
+    double IdleHours,
+    double AbsentHours,
+    double TrackedHours,
+    double UtilizationPercentage,
+    long TotalUnitsProduced,
+    double UnitsPerHour,
+    DateTime? LastSeen,
+    WorkerStatus Status)
+{
+    /// <summary>The reference system's name for <see cref="WorkingHours"/>, kept for its clients.</summary>
+    public double TotalActiveTimeHours => WorkingHours;
+
+    /// <summary>The reference system's name for <see cref="IdleHours"/>, kept for its clients.</summary>
+    public double TotalIdleTimeHours => IdleHours;
+}
+
+/// <summary>Figures of one workstation over a window (metrics.md, "Workstation metrics").</summary>
+public sealed record WorkstationMetrics(
+    string WorkstationId,
+    string WorkstationName,
+    double OccupancyHours,
+    double WorkingHours,
+    double UtilizationPercentage,
+    double OccupancyPercentage,
+    long TotalUnitsProduced,
+    double ThroughputPerHour,
+    int ActiveWorkers);
+
+/// <summary>Time-weighted figures of the whole plant (metrics.md, "Factory metrics").</summary>
+public sealed record FactoryMetrics(
+    DateTime StartTime,
+    DateTime EndTime,
+    DateTime AsOf,
+    double WorkingHours,
+    double IdleHours,
+    double AbsentHours,
+    double TrackedHours,
+    double UtilizationPercentage,
+    long TotalUnitsProduced,
+    double UnitsPerHour,
+    int ActiveWorkers,
+    int TotalWorkers,
+    int TotalWorkstations,
+    long EventsInWindow,
+    long LowConfidenceEvents);
+
+/// <summary>Chart bucket sizes, aligned to the factory's time zone.</summary>
+public enum BucketSize
+{
+    Hour,
+    Day,
+}
+
+/// <summary>One chart bucket: <c>[Start, End)</c> in UTC, with the local start for labels.</summary>
+public sealed record TimeseriesBucket(
+    DateTime Start,
+    DateTime End,
+    DateTimeOffset LocalStart,
+    double WorkingHours,
+    double IdleHours,
+    double AbsentHours,
+    long Units,
+    double UtilizationPercentage);
+
+/// <summary>A piece of a worker's timeline (for the Gantt-like bar): a state over <c>[Start, End)</c> at a station.</summary>
+public sealed record TimelineSegment(DateTime Start, DateTime End, WorkerStatus State, string WorkstationId);
+
+/// <summary>The read side of the metrics engine used by the API and the dashboard.</summary>
+public interface IMetricsService
+{
+    /// <summary>Applies the spec's defaults and clipping to the query's optional bounds.</summary>
+    MetricsWindow ResolveWindow(DateTime? start, DateTime? end, DateTime? asOf);
+
+    Task<IReadOnlyList<WorkerMetrics>> GetWorkersAsync(MetricsWindow window, string? workerId, CancellationToken ct = default);
+
+    Task<IReadOnlyList<WorkstationMetrics>> GetWorkstationsAsync(MetricsWindow window, string? workstationId, CancellationToken ct = default);
+
+    Task<FactoryMetrics> GetFactoryAsync(MetricsWindow window, CancellationToken ct = default);
+
+    Task<IReadOnlyList<TimeseriesBucket>> GetTimeseriesAsync(MetricsWindow window, BucketSize bucket, string? workerId, string? workstationId, CancellationToken ct = default);
+
+    Task<IReadOnlyList<TimelineSegment>> GetWorkerTimelineAsync(MetricsWindow window, string workerId, CancellationToken ct = default);
+}

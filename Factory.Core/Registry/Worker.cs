@@ -1,0 +1,21 @@
+namespace Factory.Core.Registry;
+
+/// <summary>A person tracked by the cameras.</summary>
+public sealed class Worker
+{
+    public required string Id { get; set; }
+    public required string Name { get; set; }
+    public string Shift { get; set; } = "morning";
+    public string Department { get; set; } = "assembly";
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A place on the line where work happens.</summary>
+public sealed class Workstation
+{
+    public required string Id { get; set; }
+    public required string Name { get; set; }
+    public string Location { get; set; } = "";
+    public string Type { get; set; } = "assembly";
+    public DateTime CreatedAt { get; set; }
+}

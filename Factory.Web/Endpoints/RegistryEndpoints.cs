@@ -1,0 +1,24 @@
+using Factory.Core.Registry;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Factory.Web.Endpoints;
+
+/// <summary>The worker and workstation registry (viewer role).</summary>
+public static class RegistryEndpoints
+{
+    public static void MapRegistryReads(this RouteGroupBuilder viewer)
+    {
+        viewer.MapGet("/workers", GetWorkers).WithName("GetWorkers").WithSummary("Registered workers");
+        viewer.MapGet("/workstations", GetWorkstations).WithName("GetWorkstations").WithSummary("Registered workstations");
+    }
+
+    internal static async Task<Ok<List<WorkerDto>>> GetWorkers(RegistryCache registry, CancellationToken ct) =>
+        TypedResults.Ok((await registry.GetAsync(ct)).Workers.Select(w => new WorkerDto(w.Id, w.Name, w.Shift, w.Department)).ToList());
+
+    internal static async Task<Ok<List<WorkstationDto>>> GetWorkstations(RegistryCache registry, CancellationToken ct) =>
+        TypedResults.Ok((await registry.GetAsync(ct)).Workstations.Select(s => new WorkstationDto(s.Id, s.Name, s.Location, s.Type)).ToList());
+}
+
+public sealed record WorkerDto(string Id, string Name, string Shift, string Department);
+
+public sealed record WorkstationDto(string Id, string Name, string Location, string Type);

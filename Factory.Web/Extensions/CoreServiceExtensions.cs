@@ -1,0 +1,73 @@
+using Factory.Core.Data;
+using Factory.Core.Ingestion;
+using Factory.Core.Live;
+using Factory.Core.Metrics;
+using Factory.Core.Registry;
+using Factory.Core.Time;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Factory.Web.Extensions;
+
+/// <summary>Registers the domain: options, database, registry, the single writer and the live notifier.</summary>
+public static class CoreServiceExtensions
+{
+    public static IServiceCollection AddFactoryCore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FactoryOptions>().Bind(configuration.GetSection(FactoryOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Factory:TimeZone must be an IANA time-zone id such as Europe/Berlin.")
+            .ValidateOnStart();
+
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = ResolveConnectionString(database, environment);
+        services.AddSingleton(new DatabaseSettings(database.Provider, connectionString));
+
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            services.AddDbContext<FactoryDbContext, SqliteFactoryDbContext>(o => o.UseSqlite(connectionString));
+        }
+        else
+        {
+            services.AddDbContext<FactoryDbContext, PostgresFactoryDbContext>(o => o.UseNpgsql(connectionString));
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<IngestionMetrics>();
+        services.AddSingleton<RegistryCache>();
+        services.AddSingleton<EventNotifier>();
+        services.AddSingleton<IEventNotifier>(sp => sp.GetRequiredService<EventNotifier>());
+        services.AddSingleton<Func<IEventStore>>(_ => () => new SqlEventStore(database.Provider, connectionString));
+        services.AddSingleton<EventWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventWriter>());
+        services.AddSingleton<IngestionService>();
+        services.AddScoped<DatabaseInitializer>();
+        return services;
+    }
+
+    private static string ResolveConnectionString(DatabaseOptions options, IHostEnvironment environment)
+    {
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            return options.ConnectionString;
+        }
+
+        if (options.Provider != DatabaseProvider.Sqlite)
+        {
+            throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is Postgres.");
+        }
+
+        var folder = Path.GetFullPath(options.DataFolder, environment.ContentRootPath);
+        Directory.CreateDirectory(folder);
+        return new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(folder, "factory.db"),
+            DefaultTimeout = 30,
+            Pooling = true,
+        }.ToString();
+    }
+}

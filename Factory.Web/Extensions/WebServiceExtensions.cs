@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Factory.Core.Data;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Scalar.AspNetCore;
+
+namespace Factory.Web.Extensions;
+
+/// <summary>HTTP concerns: JSON, ProblemDetails, OpenAPI, health checks, Kestrel limits.</summary>
+public static class WebServiceExtensions
+{
+    public static IServiceCollection AddFactoryWeb(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DictionaryKeyPolicy = null;
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+            ctx.ProblemDetails.Extensions["trace_id"] = ctx.HttpContext.TraceIdentifier;
+        });
+        services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Factory Pulse API";
+            doc.Info.Description = "Ingestion of AI-camera events and productivity metrics. JSON in snake_case; every error is RFC 9457 ProblemDetails.";
+            return Task.CompletedTask;
+        }));
+        services.AddHealthChecks().AddDbContextCheck<FactoryDbContext>("database", tags: ["ready"]);
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o =>
+        {
+            // A little above the ingestion limit so the endpoint answers with its own, clearer 413.
+            var maxBody = configuration.GetValue<int?>("Ingestion:MaxBodyBytes") ?? 1024 * 1024;
+            o.Limits.MaxRequestBodySize = maxBody * 2L;
+            o.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            o.Limits.MaxRequestHeaderCount = 100;
+            o.AddServerHeader = false;
+        });
+        return services;
+    }
+
+    public static WebApplication MapOperations(this WebApplication app)
+    {
+        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth }).ExcludeFromDescription();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth }).ExcludeFromDescription();
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Factory Pulse API"));
+        return app;
+    }
+
+    private static Task WriteHealth(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
+        });
+    }
+}
