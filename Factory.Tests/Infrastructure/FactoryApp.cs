@@ -1,0 +1,112 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Factory.Tests.Infrastructure;
+
+/// <summary>
+/// The real server in memory, with its own temporary SQLite file and a <see cref="FakeTimeProvider"/>
+/// that starts at <see cref="Start"/>. Extra configuration can be given per test class.
+/// </summary>
+public class FactoryApp : WebApplicationFactory<Program>
+{
+    public static readonly DateTimeOffset Start = new(2026, 1, 21, 15, 0, 0, TimeSpan.Zero);
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public FactoryApp(IDictionary<string, string?>? settings = null)
+    {
+        DataFolder = Path.Combine(Path.GetTempPath(), "factory-tests", Guid.NewGuid().ToString("N"));
+        _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Database:DataFolder"] = DataFolder,
+        };
+        _settings.TryAdd("Seed:OnEmptyDatabase", "false");
+        _settings.TryAdd("Simulator:Enabled", "false");
+    }
+
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    public string DataFolder { get; }
+
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Time);
+        });
+    }
+
+    public T GetService<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        TryDeleteFolder();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        TryDeleteFolder();
+        GC.SuppressFinalize(this);
+    }
+
+    private void TryDeleteFolder()
+    {
+        try
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (Directory.Exists(DataFolder))
+            {
+                Directory.Delete(DataFolder, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>Small helpers for posting events in tests.</summary>
+public static class FactoryHttp
+{
+    public static object Event(DateTimeOffset timestamp, string worker = "W1", string station = "S1", string type = "working",
+        double confidence = 0.9, int count = 1, string? camera = "CAM-01", string? model = "yolov8-v2.1", string? eventId = null) => new
+    {
+        timestamp = timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture),
+        worker_id = worker,
+        workstation_id = station,
+        event_type = type,
+        confidence,
+        count,
+        camera_id = camera,
+        model_version = model,
+        event_id = eventId,
+    };
+
+    public static Task<HttpResponseMessage> PostEventAsync(this HttpClient client, object body) =>
+        client.PostAsJsonAsync("/api/events", body);
+
+    public static Task<HttpResponseMessage> PostBatchAsync(this HttpClient client, IEnumerable<object> events) =>
+        client.PostAsJsonAsync("/api/events/batch", new { events });
+
+    public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+}
