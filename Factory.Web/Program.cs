@@ -9,6 +9,7 @@ builder.Services.AddSerilog((services, logger) => logger
     .ReadFrom.Services(services));
 builder.Services.AddFactoryCore(builder.Configuration, builder.Environment);
 builder.Services.AddFactoryWeb(builder.Configuration);
+builder.Services.AddFactoryDashboard();
 
 var app = builder.Build();
 
@@ -23,5 +24,6 @@ app.UseSerilogRequestLogging();
 
 app.MapOperations();
 app.MapFactoryEndpoints();
+app.MapFactoryDashboard();
 
 app.Run();

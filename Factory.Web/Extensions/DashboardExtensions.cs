@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Factory.Core.Events;
+using Factory.Web.Components;
+using Factory.Web.Dashboard;
+using Factory.Web.Hubs;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using MudBlazor.Services;
+
+namespace Factory.Web.Extensions;
+
+/// <summary>The live dashboard (Blazor Server + MudBlazor) and the SignalR hub for external clients.</summary>
+public static class DashboardExtensions
+{
+    public static IServiceCollection AddFactoryDashboard(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        services.AddSingleton<FactoryClock>();
+        services.AddSingleton<EventLog>();
+        services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<EventLog>());
+        services.AddScoped<ReconnectSignal>();
+        services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<ReconnectSignal>());
+        services.AddHostedService<LiveHubBroadcaster>();
+        return services;
+    }
+
+    public static WebApplication MapFactoryDashboard(this WebApplication app)
+    {
+        // Browsers get the dashboard's not-found page; /api keeps its ProblemDetails answers.
+        app.UseWhen(
+            ctx => !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments(LiveHub.Path),
+            branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapHub<LiveHub>(LiveHub.Path);
+        return app;
+    }
+}
