@@ -18,7 +18,7 @@ public class FactoryApp : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
 
-    public FactoryApp(IDictionary<string, string?>? settings = null)
+    public FactoryApp(IDictionary<string, string?>? settings = null, bool withKeys = true)
     {
         DataFolder = Path.Combine(Path.GetTempPath(), "factory-tests", Guid.NewGuid().ToString("N"));
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
@@ -28,7 +28,7 @@ public class FactoryApp : WebApplicationFactory<Program>
         _settings.TryAdd("Seed:OnEmptyDatabase", "false");
         _settings.TryAdd("Auth:PermitsPerSecond", "100000");
         _settings.TryAdd("Auth:Burst", "100000");
-        string[] roles = ["camera", "viewer", "admin"];
+        string[] roles = withKeys ? ["camera", "viewer", "admin"] : [];
         for (var i = 0; i < roles.Length; i++)
         {
             _settings.TryAdd($"Auth:Keys:{i}:Name", $"test-{roles[i]}");
