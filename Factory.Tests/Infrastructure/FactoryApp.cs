@@ -18,7 +18,7 @@ public class FactoryApp : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
 
-    public FactoryApp(IDictionary<string, string?>? settings = null)
+    public FactoryApp(IDictionary<string, string?>? settings = null, bool withKeys = true)
     {
         DataFolder = Path.Combine(Path.GetTempPath(), "factory-tests", Guid.NewGuid().ToString("N"));
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
@@ -26,10 +26,42 @@ public class FactoryApp : WebApplicationFactory<Program>
             ["Database:DataFolder"] = DataFolder,
         };
         _settings.TryAdd("Seed:OnEmptyDatabase", "false");
+        _settings.TryAdd("Auth:PermitsPerSecond", "100000");
+        _settings.TryAdd("Auth:Burst", "100000");
+        string[] roles = withKeys ? ["camera", "viewer", "admin"] : [];
+        for (var i = 0; i < roles.Length; i++)
+        {
+            _settings.TryAdd($"Auth:Keys:{i}:Name", $"test-{roles[i]}");
+            _settings.TryAdd($"Auth:Keys:{i}:Role", roles[i]);
+            _settings.TryAdd($"Auth:Keys:{i}:Hash", Factory.Web.Security.ApiKeyEntry.HashKey(KeyFor(roles[i])));
+        }
         _settings.TryAdd("Simulator:Enabled", "false");
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
+
+    /// <summary>The plain API key of each role configured for tests.</summary>
+    public static string KeyFor(string role) => $"test-{role}-key-0123456789";
+
+    /// <summary>Clients made by <c>CreateClient()</c> carry the admin key, which may call every endpoint.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add("X-Api-Key", KeyFor("admin"));
+    }
+
+    /// <summary>A client with the given role's key, or with no key when <paramref name="role"/> is null.</summary>
+    public HttpClient CreateClientAs(string? role)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        if (role is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", KeyFor(role));
+        }
+
+        return client;
+    }
 
     public string DataFolder { get; }
 
