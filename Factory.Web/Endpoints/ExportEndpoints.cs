@@ -34,7 +34,7 @@ public static class ExportEndpoints
     }
 
     internal static Results<PushStreamHttpResult, ValidationProblem> ExportEvents(
-        IEventLog log, TimeProvider time,
+        [FromServices] IEventLog log, [FromServices] TimeProvider time,
         string? worker_id, string? workstation_id, string? camera_id, string? event_type,
         string? start_time, string? end_time)
     {
@@ -101,7 +101,7 @@ public static class ExportEndpoints
     }
 
     internal static async Task<Results<PushStreamHttpResult, ValidationProblem, NotFound<ProblemDetails>>> ExportWorkers(
-        IMetricsService metrics, RegistryCache registry, TimeProvider time,
+        [FromServices] IMetricsService metrics, [FromServices] RegistryCache registry, [FromServices] TimeProvider time,
         string? worker_id, string? start_time, string? end_time, string? as_of, CancellationToken ct)
     {
         var query = new QueryParameters();

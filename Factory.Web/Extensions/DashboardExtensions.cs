@@ -3,7 +3,9 @@ using Factory.Core.Events;
 using Factory.Web.Components;
 using Factory.Web.Dashboard;
 using Factory.Web.Hubs;
+using Factory.Web.Security;
 using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace Factory.Web.Extensions;
@@ -33,8 +35,14 @@ public static class DashboardExtensions
             branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAntiforgery();
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-        app.MapHub<LiveHub>(LiveHub.Path);
+        var pages = app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        var hub = app.MapHub<LiveHub>(LiveHub.Path);
+        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.RequireViewer)
+        {
+            pages.RequireAuthorization(SecurityExtensions.ViewerPolicy);
+            hub.RequireAuthorization(SecurityExtensions.ViewerPolicy);
+        }
+
         return app;
     }
 }
