@@ -18,6 +18,7 @@ builder.Services.AddSerilog((services, logger) => logger
 builder.Services.AddFactoryCore(builder.Configuration, builder.Environment);
 builder.Services.AddFactoryWeb(builder.Configuration);
 builder.Services.AddFactorySecurity(builder.Configuration, builder.Environment);
+builder.Services.AddFactoryScaleOut(builder.Configuration);
 builder.Services.AddFactoryDashboard();
 
 var app = builder.Build();

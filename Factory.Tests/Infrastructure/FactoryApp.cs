@@ -25,6 +25,16 @@ public class FactoryApp : WebApplicationFactory<Program>
         {
             ["Database:DataFolder"] = DataFolder,
         };
+        if (UsePostgres)
+        {
+            var admin = Environment.GetEnvironmentVariable("FACTORY_TEST_POSTGRES")
+                ?? throw new InvalidOperationException("FACTORY_TEST_DATABASE=postgres needs FACTORY_TEST_POSTGRES (an admin connection string).");
+            PostgresDatabase = "factory_test_" + Guid.NewGuid().ToString("N")[..12];
+            _postgresAdmin = admin;
+            _settings.TryAdd("Database:Provider", "Postgres");
+            _settings.TryAdd("Database:ConnectionString", new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = PostgresDatabase }.ToString());
+        }
+
         _settings.TryAdd("Seed:OnEmptyDatabase", "false");
         _settings.TryAdd("Auth:PermitsPerSecond", "100000");
         _settings.TryAdd("Auth:Burst", "100000");
@@ -39,6 +49,14 @@ public class FactoryApp : WebApplicationFactory<Program>
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
+
+    /// <summary>True when the suite runs against PostgreSQL (<c>FACTORY_TEST_DATABASE=postgres</c>, as in CI's second pass).</summary>
+    public static bool UsePostgres => string.Equals(Environment.GetEnvironmentVariable("FACTORY_TEST_DATABASE"), "postgres", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The per-app PostgreSQL database, when <see cref="UsePostgres"/>.</summary>
+    public string? PostgresDatabase { get; }
+
+    private readonly string? _postgresAdmin;
 
     /// <summary>The plain API key of each role configured for tests.</summary>
     public static string KeyFor(string role) => $"test-{role}-key-0123456789";
@@ -99,6 +117,22 @@ public class FactoryApp : WebApplicationFactory<Program>
 
     private void TryDeleteFolder()
     {
+        if (PostgresDatabase is not null && _postgresAdmin is not null)
+        {
+            try
+            {
+                Npgsql.NpgsqlConnection.ClearAllPools();
+                using var connection = new Npgsql.NpgsqlConnection(_postgresAdmin);
+                connection.Open();
+                using var drop = connection.CreateCommand();
+                drop.CommandText = $"DROP DATABASE IF EXISTS \"{PostgresDatabase}\" WITH (FORCE)";
+                drop.ExecuteNonQuery();
+            }
+            catch (Npgsql.NpgsqlException)
+            {
+            }
+        }
+
         try
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
