@@ -100,7 +100,7 @@ public static class ExportEndpoints
         }, "text/csv; charset=utf-8", name);
     }
 
-    internal static async Task<Results<PushStreamHttpResult, ValidationProblem, NotFound<ProblemDetails>>> ExportWorkers(
+    internal static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> ExportWorkers(
         [FromServices] IMetricsService metrics, [FromServices] RegistryCache registry, [FromServices] TimeProvider time,
         string? worker_id, string? start_time, string? end_time, string? as_of, CancellationToken ct)
     {
@@ -120,7 +120,7 @@ public static class ExportEndpoints
 
         if (worker_id is not null && !(await registry.GetAsync(ct)).WorkersById.ContainsKey(worker_id))
         {
-            return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Unknown worker", Detail = $"No worker has id '{worker_id}'; see GET /api/workers." });
+            return TypedResults.Problem($"No worker has id '{worker_id}'; see GET /api/workers.", statusCode: StatusCodes.Status404NotFound, title: "Unknown worker");
         }
 
         var window = metrics.ResolveWindow(start, end, asOf);

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Factory.Core.Events;
 using Factory.Web.Components;
+using Factory.Web.Components.Pages;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Factory.Web.Dashboard;
 using Factory.Web.Hubs;
 using Factory.Web.Security;
@@ -29,14 +31,14 @@ public static class DashboardExtensions
 
     public static WebApplication MapFactoryDashboard(this WebApplication app)
     {
-        // Browsers get the dashboard's not-found page; /api keeps its ProblemDetails answers.
-        app.UseWhen(
-            ctx => !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments(LiveHub.Path),
-            branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAntiforgery();
         app.MapStaticAssets();
         var pages = app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         var hub = app.MapHub<LiveHub>(LiveHub.Path);
+
+        // Unknown pages get the dashboard's not-found page; the more specific /api fallback keeps its ProblemDetails.
+        app.MapFallback(() => new RazorComponentResult<NotFoundDocument> { StatusCode = StatusCodes.Status404NotFound })
+            .ExcludeFromDescription();
         if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.RequireViewer)
         {
             pages.RequireAuthorization(SecurityExtensions.ViewerPolicy);
