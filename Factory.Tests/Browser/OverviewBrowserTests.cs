@@ -101,12 +101,12 @@ public sealed class OverviewBrowserTests(BrowserServer server) : IClassFixture<B
     {
         RequireBrowser();
         var page = await server.OpenAsync("/");
-        await page.ClickAsync("[data-range=7d]");
+        await page.ClickAsync("[data-range='7d']");
         await page.WaitForURLAsync("**/?range=7d", new() { Timeout = 5_000 });
-        await Assertions.Expect(page.Locator("[data-range=7d]")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(page.Locator("[data-range='7d']")).ToHaveAttributeAsync("aria-pressed", "true");
 
         var shared = await server.OpenAsync("/?range=shift");
-        await Assertions.Expect(shared.Locator("[data-range=shift]")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(shared.Locator("[data-range='shift']")).ToHaveAttributeAsync("aria-pressed", "true");
     }
 
     internal static async Task<(int ScrollWidth, int ClientWidth)> ScrollWidthsAsync(IPage page)

@@ -2,6 +2,7 @@ using Bunit;
 using Factory.Core.Events;
 using Factory.Core.Live;
 using Factory.Core.Metrics;
+using Factory.Core.ModelHealth;
 using Factory.Core.Time;
 using Factory.Web.Dashboard;
 using Microsoft.AspNetCore.Components;
@@ -31,6 +32,7 @@ public abstract class DashboardTestContext : IAsyncLifetime
         Context.Services.AddSingleton<IEventNotifier>(Notifier);
         Context.Services.AddSingleton<IMetricsService>(Metrics);
         Context.Services.AddSingleton<IEventLog>(Log);
+        Context.Services.AddSingleton<IModelHealthReader>(Health);
         Context.Services.AddScoped<ReconnectSignal>();
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
@@ -45,6 +47,8 @@ public abstract class DashboardTestContext : IAsyncLifetime
     protected FakeMetricsService Metrics { get; } = new();
 
     protected InMemoryEventLog Log { get; } = new();
+
+    protected FakeModelHealth Health { get; } = new();
 
     protected FactoryClock Clock => Context.Services.GetRequiredService<FactoryClock>();
 
@@ -144,6 +148,14 @@ public sealed class FakeMetricsService : IMetricsService
 
     public Task<IReadOnlyList<TimelineSegment>> GetWorkerTimelineAsync(MetricsWindow window, string workerId, CancellationToken ct = default) =>
         Task.FromResult(Timeline);
+}
+
+/// <summary>A model-health report set by the test (none: no events yet).</summary>
+public sealed class FakeModelHealth : IModelHealthReader
+{
+    public ModelHealthReport Report { get; set; } = new(HealthStatus.Healthy, 0, 0, "No events yet.", DashboardTestContext.Now.UtcDateTime, [], [], []);
+
+    public Task<ModelHealthReport> GetReportAsync(CancellationToken ct = default) => Task.FromResult(Report);
 }
 
 /// <summary>The event log over a list held in memory.</summary>

@@ -35,6 +35,21 @@ public sealed class OverviewTests : DashboardTestContext
     }
 
     [Fact]
+    public void Model_health_card_and_alerts_show_the_model_health_report()
+    {
+        SeedFigures();
+        Health.Report = new global::Factory.Core.ModelHealth.ModelHealthReport(global::Factory.Core.ModelHealth.HealthStatus.Critical, 0.71, 100, "Low confidence detected.", Now.UtcDateTime, [], [],
+            [new global::Factory.Core.ModelHealth.ModelAlert("silent-CAM-04", global::Factory.Core.ModelHealth.AlertKind.CameraSilent, global::Factory.Core.ModelHealth.HealthStatus.Warning, "CAM-04", "CAM-04 has sent nothing for 12 minutes.", Now.UtcDateTime.AddMinutes(-2))]);
+
+        var cut = Context.Render<Overview>();
+        cut.WaitForAssertion(() => Assert.Equal("Critical", cut.Find("[data-kpi=model-health] .kpi-value").TextContent));
+        Assert.Contains("health-critical", cut.Find("[data-kpi=model-health]").ClassList);
+        Assert.Equal("avg confidence 0.71 · last 100 events", cut.Find("[data-kpi=model-health] .kpi-caption").TextContent);
+        Assert.Contains("Camera CAM-04 silent", cut.Markup);
+        Assert.Equal("/events?camera_id=CAM-04", cut.FindAll(".alert-title a").First(a => a.TextContent.Contains("CAM-04", StringComparison.Ordinal)).GetAttribute("href"));
+    }
+
+    [Fact]
     public void Default_range_is_the_last_24_hours_ending_now()
     {
         SeedFigures();

@@ -1,4 +1,5 @@
 using Factory.Core.Metrics;
+using Factory.Core.ModelHealth;
 
 namespace Factory.Web.Dashboard;
 
@@ -17,9 +18,21 @@ public sealed record DashboardAlert(AlertLevel Level, string Title, string Detai
     /// Alerts that follow from the engine's figures for the window: stations running below the amber band and
     /// events ignored for low confidence. Thresholds only; no figure is recomputed here.
     /// </summary>
-    public static IReadOnlyList<DashboardAlert> From(FactoryMetrics factory, IReadOnlyList<WorkstationMetrics> stations)
+    public static IReadOnlyList<DashboardAlert> From(FactoryMetrics factory, IReadOnlyList<WorkstationMetrics> stations, ModelHealthReport? health = null)
     {
         var alerts = new List<DashboardAlert>();
+        foreach (var a in health?.Alerts ?? [])
+        {
+            var title = a.Kind switch
+            {
+                AlertKind.CameraSilent => $"Camera {a.CameraId} silent",
+                AlertKind.ConfidenceDrop => a.CameraId is null ? "Confidence drop" : $"Confidence drop on {a.CameraId}",
+                _ => "Model confidence critical",
+            };
+            alerts.Add(new DashboardAlert(a.Severity == HealthStatus.Critical ? AlertLevel.Critical : AlertLevel.Warning, title, a.Message,
+                a.CameraId is null ? "/events" : $"/events?camera_id={Uri.EscapeDataString(a.CameraId)}"));
+        }
+
         foreach (var s in stations.Where(s => s.OccupancyHours > 0 && UtilizationBands.Of(s.UtilizationPercentage) == UtilizationBand.Low))
         {
             alerts.Add(new DashboardAlert(AlertLevel.Warning, $"{s.WorkstationName} below 50 %",

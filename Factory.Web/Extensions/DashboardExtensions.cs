@@ -23,6 +23,7 @@ public static class DashboardExtensions
         services.AddSingleton<FactoryClock>();
         services.AddSingleton<EventLog>();
         services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<EventLog>());
+        services.AddSingleton<IModelHealthReader, ModelHealthReader>();
         services.AddScoped<ReconnectSignal>();
         services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<ReconnectSignal>());
         services.AddHostedService<LiveHubBroadcaster>();
