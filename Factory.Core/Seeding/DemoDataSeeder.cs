@@ -29,6 +29,8 @@ public sealed partial class DemoDataSeeder(
     IEnumerable<IEventsClearedObserver> clearedObservers,
     ILogger<DemoDataSeeder> logger)
 {
+    private const int MaxBatchesInFlight = 4;
+
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     /// <summary>The scenario seeding would use for a period, e.g. for a simulator continuing from it.</summary>
@@ -68,20 +70,42 @@ public sealed partial class DemoDataSeeder(
             var batchSize = Math.Min(options.Value.BatchSize, ingestion.Options.MaxBatchSize);
             var totals = new Totals();
             var batch = new List<GeneratedEvent>(batchSize);
-            foreach (var e in generator.Generate(from, to))
+            // A few batches in flight let the writer fold them into one commit while the next is prepared.
+            var inFlight = new Queue<InFlightBatch>();
+            try
             {
-                batch.Add(e);
-                if (batch.Count == batchSize)
+                foreach (var e in generator.Generate(from, to))
                 {
-                    await IngestAsync(batch, totals, ct);
-                    progress?.Report(totals.Progress(deleted, Fraction(batch[^1].Timestamp, from, to)));
-                    batch.Clear();
+                    batch.Add(e);
+                    if (batch.Count == batchSize)
+                    {
+                        inFlight.Enqueue(Start(batch, Fraction(e.Timestamp, from, to), ct));
+                        batch = new List<GeneratedEvent>(batchSize);
+                        if (inFlight.Count >= MaxBatchesInFlight)
+                        {
+                            await CompleteAsync(inFlight.Dequeue(), totals, deleted, progress);
+                        }
+                    }
+                }
+
+                if (batch.Count > 0)
+                {
+                    inFlight.Enqueue(Start(batch, 1, ct));
+                }
+
+                while (inFlight.Count > 0)
+                {
+                    await CompleteAsync(inFlight.Dequeue(), totals, deleted, progress);
                 }
             }
-
-            if (batch.Count > 0)
+            finally
             {
-                await IngestAsync(batch, totals, ct);
+                foreach (var pending in inFlight)
+                {
+                    // Only reached after a failure, which is already propagating; the rest just must finish before disposal.
+                    await ((Task)pending.Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    pending.Document.Dispose();
+                }
             }
 
             progress?.Report(totals.Progress(deleted, 1) with { Phase = SeedPhase.Done });
@@ -131,13 +155,27 @@ public sealed partial class DemoDataSeeder(
         return deleted;
     }
 
-    private async Task IngestAsync(List<GeneratedEvent> batch, Totals totals, CancellationToken ct)
+    private InFlightBatch Start(List<GeneratedEvent> batch, double fraction, CancellationToken ct)
     {
         var json = new ArrayBufferWriter<byte>(batch.Count * 300);
         CameraEventJson.WriteArray(json, batch.Select(e => e.Event));
-        using var document = JsonDocument.Parse(json.WrittenMemory);
-        var result = await ingestion.IngestBatchAsync(document.RootElement, ct);
-        totals.Generated += batch.Count;
+        var document = JsonDocument.Parse(json.WrittenMemory);
+        return new InFlightBatch(ingestion.IngestBatchAsync(document.RootElement, ct), document, batch.Count, fraction);
+    }
+
+    private async Task CompleteAsync(InFlightBatch pending, Totals totals, long deleted, IProgress<SeedProgress>? progress)
+    {
+        BatchIngestResult result;
+        try
+        {
+            result = await pending.Task;
+        }
+        finally
+        {
+            pending.Document.Dispose();
+        }
+
+        totals.Generated += pending.Count;
         totals.Accepted += result.Accepted;
         totals.Duplicates += result.Duplicates;
         totals.Rejected += result.Rejected.Count;
@@ -146,6 +184,8 @@ public sealed partial class DemoDataSeeder(
             var first = result.Rejected[0];
             LogRejected(result.Rejected.Count, string.Join("; ", first.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
         }
+
+        progress?.Report(totals.Progress(deleted, pending.Fraction));
     }
 
     private static double Fraction(DateTime at, DateTime from, DateTime to) => Math.Clamp((at - from) / (to - from), 0, 1);
@@ -158,6 +198,8 @@ public sealed partial class DemoDataSeeder(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} generated events were rejected by validation, e.g. {Errors}")]
     private partial void LogRejected(int count, string errors);
+
+    private sealed record InFlightBatch(Task<BatchIngestResult> Task, JsonDocument Document, int Count, double Fraction);
 
     private sealed class Totals
     {
