@@ -148,7 +148,7 @@ public sealed partial class DemoDataSeeder(
 
         foreach (var observer in clearedObservers)
         {
-            observer.OnEventsCleared(deleted);
+            await observer.OnEventsClearedAsync(deleted, ct);
         }
 
         LogCleared(deleted);

@@ -1,3 +1,5 @@
+using Factory.Core.ModelHealth;
+
 namespace Factory.Core.Seeding;
 
 /// <summary>
@@ -6,5 +8,11 @@ namespace Factory.Core.Seeding;
 /// </summary>
 public interface IEventsClearedObserver
 {
-    void OnEventsCleared(long deleted);
+    Task OnEventsClearedAsync(long deleted, CancellationToken ct);
+}
+
+/// <summary>Rebuilds the model-health confidence aggregates after a clear, so deleted events stop counting.</summary>
+public sealed class ConfidenceAggregatesReload(ConfidenceAggregates aggregates) : IEventsClearedObserver
+{
+    public Task OnEventsClearedAsync(long deleted, CancellationToken ct) => aggregates.ReloadAsync(ct);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Factory.Core.Data;
+using Factory.Core.ModelHealth;
 using Factory.Core.Seeding;
 using Factory.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -116,6 +117,21 @@ public sealed class SeedApiTests : IAsyncLifetime
         Assert.Equal(cleared.GetProperty("generated").GetInt32(), cleared.GetProperty("accepted").GetInt32());
         Assert.Equal(cleared.GetProperty("accepted").GetInt32(), await CountEventsAsync());
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/api/events/{ownId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Clearing_rebuilds_the_model_health_aggregates()
+    {
+        var aggregates = _app.GetService<ConfidenceAggregates>();
+        await aggregates.EnsureLoadedAsync();
+        await SeedAsync("/api/seed?hours_back=48");
+        Assert.Equal(await CountEventsAsync(), aggregates.Cells.Sum(c => c.Value.Count));
+
+        await SeedAsync("/api/seed?hours_back=3&clear_existing=true");
+
+        var stored = await CountEventsAsync();
+        Assert.InRange(stored, 100, 1500);
+        Assert.Equal(stored, aggregates.Cells.Sum(c => c.Value.Count));
     }
 
     [Fact]

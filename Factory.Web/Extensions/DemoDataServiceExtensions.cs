@@ -12,6 +12,7 @@ public static class DemoDataServiceExtensions
         services.AddOptions<SimulatorOptions>().Bind(configuration.GetSection(SimulatorOptions.Section)).ValidateDataAnnotations()
             .Validate(o => o.Interval >= TimeSpan.FromMilliseconds(100) && o.Interval <= TimeSpan.FromHours(1), "Simulator:Interval must be from 00:00:00.1 to 01:00:00.")
             .ValidateOnStart();
+        services.AddSingleton<IEventsClearedObserver, ConfidenceAggregatesReload>();
         services.AddSingleton<DemoDataSeeder>();
         services.AddSingleton<EmptyDatabaseSeeding>();
         services.AddHostedService(sp => sp.GetRequiredService<EmptyDatabaseSeeding>());

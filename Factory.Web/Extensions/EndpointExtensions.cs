@@ -24,6 +24,9 @@ public static class EndpointExtensions
         groups.Camera.MapEventIngestion();
         groups.Viewer.MapEventReads();
         groups.Viewer.MapRegistryReads();
+        groups.Viewer.MapModelHealthReads();
+        groups.Admin.MapModelExclusions();
+        groups.Admin.MapRegistryAdmin();
         groups.Admin.MapSeeding();
 
         // Anything else under /api is a ProblemDetails 404, not the dashboard's page.
