@@ -27,6 +27,7 @@ public static class EndpointExtensions
         groups.Viewer.MapModelHealthReads();
         groups.Admin.MapModelExclusions();
         groups.Admin.MapRegistryAdmin();
+        groups.Admin.MapSeeding();
         groups.Viewer.MapExports();
 
         // Anything else under /api is a ProblemDetails 404, not the dashboard's page.
