@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Factory.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Factory.Tests.Browser;
@@ -122,13 +121,6 @@ public sealed class BrowserServer : IAsyncLifetime
 
             // Outside Development the framework does not map MudBlazor's and Blazor's packaged assets from the build output.
             builder.UseStaticWebAssets();
-            builder.ConfigureServices(s =>
-            {
-                if (!s.Any(d => d.ServiceType == typeof(Factory.Core.Metrics.IMetricsService)))
-                {
-                    s.AddSingleton<Factory.Core.Metrics.IMetricsService>(new Factory.Tests.Components.FakeMetricsService());
-                }
-            });
         }
 
         public override async ValueTask DisposeAsync()
