@@ -102,7 +102,7 @@ public sealed class OverviewBrowserTests(BrowserServer server) : IClassFixture<B
         RequireBrowser();
         var page = await server.OpenAsync("/");
         await page.ClickAsync("[data-range='7d']");
-        await page.WaitForURLAsync("**/?range=7d", new() { Timeout = 5_000 });
+        await page.WaitForURLAsync("**/?range=7d", new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("[data-range='7d']")).ToHaveAttributeAsync("aria-pressed", "true");
 
         var shared = await server.OpenAsync("/?range=shift");
