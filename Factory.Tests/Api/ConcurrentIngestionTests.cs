@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
 using Factory.Core.Data;
@@ -117,13 +118,7 @@ public sealed class ConcurrentIngestionTests : IAsyncLifetime
     [Fact]
     public async Task Acknowledged_event_is_visible_through_a_fresh_connection_when_the_response_arrives()
     {
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(_app.DataFolder, "factory.db"),
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString();
-
+        var database = _app.GetService<DatabaseSettings>();
         var checks = Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
         {
             var client = _app.CreateClient();
@@ -131,11 +126,17 @@ public sealed class ConcurrentIngestionTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
             var id = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
 
-            await using var connection = new SqliteConnection(connectionString);
+            // A connection of its own, outside the pool: it sees only what was committed.
+            await using DbConnection connection = database.Provider == DatabaseProvider.Sqlite
+                ? new SqliteConnection(new SqliteConnectionStringBuilder(database.ConnectionString) { Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString())
+                : new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ToString());
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT worker_id FROM events WHERE id = $id";
-            command.Parameters.AddWithValue("$id", id);
+            command.CommandText = "SELECT worker_id FROM events WHERE id = @id";
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "id";
+            parameter.Value = id;
+            command.Parameters.Add(parameter);
             Assert.Equal($"W{(i % 6) + 1}", await command.ExecuteScalarAsync());
         }));
 
