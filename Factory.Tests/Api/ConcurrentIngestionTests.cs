@@ -92,6 +92,13 @@ public sealed class ConcurrentIngestionTests : IAsyncLifetime
 
             var mixed = new[] { neighbour + 30, neighbour + 31, neighbour + 30 };
             await Record(await client.PostBatchAsync(mixed.Select(EventNumber)), mixed);
+
+            // Readers run while others still write.
+            var read = await client.GetAsync($"/api/events?worker_id=W{(c % 6) + 1}&limit=50");
+            if (read.StatusCode != HttpStatusCode.OK)
+            {
+                failures.Add($"read {(int)read.StatusCode}: {await read.Content.ReadAsStringAsync()}");
+            }
         })).ToList();
 
         start.SetResult();
