@@ -24,6 +24,9 @@ public static class EndpointExtensions
         groups.Camera.MapEventIngestion();
         groups.Viewer.MapEventReads();
         groups.Viewer.MapRegistryReads();
+        groups.Viewer.MapModelHealthReads();
+        groups.Admin.MapModelExclusions();
+        groups.Admin.MapRegistryAdmin();
 
         // Anything else under /api is a ProblemDetails 404 (or 405/415), not the dashboard's page.
         api.MapFallback(ApiFallback.Handle).ExcludeFromDescription();
