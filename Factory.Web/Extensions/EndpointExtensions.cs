@@ -27,6 +27,7 @@ public static class EndpointExtensions
         groups.Viewer.MapModelHealthReads();
         groups.Admin.MapModelExclusions();
         groups.Admin.MapRegistryAdmin();
+        groups.Admin.MapSeeding();
 
         // Anything else under /api is a ProblemDetails 404 (or 405/415), not the dashboard's page.
         api.MapFallback(ApiFallback.Handle).ExcludeFromDescription();
