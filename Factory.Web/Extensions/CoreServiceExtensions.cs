@@ -46,6 +46,7 @@ public static class CoreServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<EventWriter>());
         services.AddSingleton<IngestionService>();
         services.AddScoped<DatabaseInitializer>();
+        services.AddFactoryMetrics();
         return services;
     }
 

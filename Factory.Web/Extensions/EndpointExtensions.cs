@@ -16,6 +16,7 @@ public static class EndpointExtensions
         groups.Camera.MapEventIngestion();
         groups.Viewer.MapEventReads();
         groups.Viewer.MapRegistryReads();
+        groups.Viewer.MapMetricsReads();
 
         // Anything else under /api is a ProblemDetails 404, not the dashboard's page.
         api.MapFallback(() => TypedResults.Problem("No API endpoint at this path; see /docs for the list.", statusCode: StatusCodes.Status404NotFound, title: "Not found"))
