@@ -67,6 +67,11 @@ public sealed class WorkerTimeline(string workerId)
             first--;
         }
 
+        if (!includeClosed)
+        {
+            first = Math.Max(first, count - 1);
+        }
+
         for (var i = first; i < count; i++)
         {
             var mark = _states[i];
