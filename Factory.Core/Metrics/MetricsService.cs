@@ -60,11 +60,19 @@ public sealed class MetricsService(
     public async Task<IReadOnlyList<TimelineSegment>> GetWorkerTimelineAsync(MetricsWindow window, string workerId, CancellationToken ct = default) =>
         await QueryAsync(window, store => MetricsCalculator.Timeline(store, window, workerId), ct);
 
+    private static readonly Func<FactoryDbContext, IAsyncEnumerable<string>> ExcludedModels =
+        EF.CompileAsyncQuery((FactoryDbContext db) => db.ModelExclusions.AsNoTracking().Select(m => m.ModelVersion));
+
     private async Task<T> QueryAsync<T>(MetricsWindow window, Func<MetricsStore, T> query, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FactoryDbContext>();
-        var exclusions = await db.ModelExclusions.AsNoTracking().Select(m => m.ModelVersion).ToListAsync(ct);
+        var exclusions = new List<string>();
+        await foreach (var model in ExcludedModels(db).WithCancellation(ct))
+        {
+            exclusions.Add(model);
+        }
+
         var (used, result) = await index.TryQueryAsync(exclusions, window.AsOf.Ticks, query, ct);
         if (used)
         {

@@ -59,13 +59,9 @@ public sealed class WorkerTimeline(string workerId)
             return;
         }
 
-        // Segments that start earlier than from - Reach end their counted parts before from, except the
-        // off-shift part, which is only needed for display; start one segment earlier in that case.
-        var first = LowerBound(_states, from - rules.Reach);
-        if (includeOffShift && first > 0)
-        {
-            first--;
-        }
+        // Parts never outlast their segment, and a segment ends where the next one starts: only the last
+        // segment starting before from can reach into the range.
+        var first = Math.Max(0, LowerBound(_states, from) - 1);
 
         if (!includeClosed)
         {
