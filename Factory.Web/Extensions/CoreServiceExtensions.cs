@@ -2,6 +2,7 @@ using Factory.Core.Data;
 using Factory.Core.Ingestion;
 using Factory.Core.Live;
 using Factory.Core.Metrics;
+using Factory.Core.ModelHealth;
 using Factory.Core.Registry;
 using Factory.Core.Time;
 using Microsoft.Data.Sqlite;
@@ -45,8 +46,18 @@ public static class CoreServiceExtensions
         services.AddSingleton<EventWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<EventWriter>());
         services.AddSingleton<IngestionService>();
+        services.AddOptions<ModelHealthOptions>().Bind(configuration.GetSection(ModelHealthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ConfidenceAggregates>();
+        services.AddSingleton<ICommitObserver>(sp => sp.GetRequiredService<ConfidenceAggregates>());
+        services.AddSingleton<ModelAlertMonitor>();
+        services.AddSingleton<ModelHealthService>();
+        services.AddSingleton<ModelExclusions>();
+        services.AddHostedService<ModelAlertWorker>();
         services.AddScoped<DatabaseInitializer>();
         services.AddFactoryMetrics();
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
+        services.AddDemoData(configuration);
         return services;
     }
 
