@@ -24,7 +24,7 @@ public static class EdgeCommandLine
                                   are dropped (counted in the status line and logged). Default: 100000
           --batch-size <n>        Most events per request, 1-1000. Default: 100
           --duration <time>       Stop generating after this long (e.g. 90s, 5m, 1h, 00:10:00), then keep
-                                  sending for up to 10 s and exit. Default: run until Ctrl+C
+                                  sending for up to 10 s while the server takes events, and exit. Default: run until Ctrl+C
           --seed <n>              Random seed for reproducible camera data. Default: random
           --status-every <time>   How often the status line is printed. Default: 5s
           --help                  Show this text.

@@ -52,9 +52,10 @@ public sealed class EdgeRunner(EdgeSettings settings, TimeProvider time, ILogger
 
             if (!ct.IsCancellationRequested)
             {
-                // The camera has stopped; give the sender a moment to empty the buffer.
+                // The camera has stopped; while the server takes events, give the sender a moment to empty the buffer.
                 var drainUntil = time.GetUtcNow() + settings.Drain;
-                while (buffer.Count > 0 && time.GetUtcNow() < drainUntil && !ct.IsCancellationRequested)
+                while (buffer.Count > 0 && time.GetUtcNow() < drainUntil && !ct.IsCancellationRequested
+                       && sender.Status.State is ServerState.Up or ServerState.Unknown)
                 {
                     await Task.Delay(Tick, time, ct);
                 }
@@ -67,7 +68,9 @@ public sealed class EdgeRunner(EdgeSettings settings, TimeProvider time, ILogger
         await stopSending.CancelAsync();
         await sending;
         Print(buffer, sender);
-        output.WriteLine($"Generated {generated:N0} event(s) in this run. {buffer.Count:N0} remain buffered in {settings.BufferPath}; they are sent on the next run.");
+        output.WriteLine(buffer.Count == 0
+            ? $"Generated {generated:N0} event(s) in this run; all were delivered."
+            : $"Generated {generated:N0} event(s) in this run. {buffer.Count:N0} remain buffered in {settings.BufferPath}; they are sent on the next run.");
         if (buffer.Dropped > 0)
         {
             logger.LogWarning("{Dropped} events were dropped over the life of the buffer because it was full", buffer.Dropped);
