@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Factory.Edge.Events;
@@ -15,6 +16,9 @@ public sealed record EdgeEvent(
     string? ModelVersion = null,
     string? EventId = null)
 {
+    // Keeps '+' in offsets and non-ASCII names readable in the buffer file; the output is still valid JSON.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>
     /// The JSON object sent to <c>/api/events/batch</c>, in the server's snake_case contract.
     /// The buffer stores exactly these bytes, so a retry resends the identical event.
@@ -22,7 +26,7 @@ public sealed record EdgeEvent(
     public string ToJson(string eventId)
     {
         using var stream = new MemoryStream(256);
-        using (var json = new Utf8JsonWriter(stream))
+        using (var json = new Utf8JsonWriter(stream, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("timestamp", FormatTimestamp(Timestamp));
