@@ -1,6 +1,14 @@
 using Factory.Core.Data;
 using Factory.Web.Extensions;
+using Factory.Web.Security;
+using Prometheus;
 using Serilog;
+
+if (args is ["hash-key", var key])
+{
+    Console.WriteLine(ApiKeyEntry.HashKey(key));
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +17,8 @@ builder.Services.AddSerilog((services, logger) => logger
     .ReadFrom.Services(services));
 builder.Services.AddFactoryCore(builder.Configuration, builder.Environment);
 builder.Services.AddFactoryWeb(builder.Configuration);
+builder.Services.AddFactorySecurity(builder.Configuration, builder.Environment);
+builder.Services.AddFactoryScaleOut(builder.Configuration);
 
 var app = builder.Build();
 
@@ -20,6 +30,12 @@ await using (var scope = app.Services.CreateAsyncScope())
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSerilogRequestLogging();
+app.UseHttpMetrics();
+app.UseSecurityHeaders();
+app.UseCors();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOperations();
 app.MapFactoryEndpoints();

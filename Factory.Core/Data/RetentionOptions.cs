@@ -10,5 +10,8 @@ public sealed class RetentionOptions
     [Range(1, 3650)]
     public int HotDays { get; set; } = 90;
 
+    /// <summary>How often the retention job runs.</summary>
+    public TimeSpan RunEvery { get; set; } = TimeSpan.FromHours(1);
+
     public TimeSpan Period => TimeSpan.FromDays(HotDays);
 }

@@ -13,7 +13,8 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
 {
     public const int MaxTextLength = 64;
 
-    public EventParseResult Parse(JsonElement item, RegistrySnapshot registry, DateTime nowUtc)
+    /// <param name="allowedCameras">When set (a key bound to cameras), <c>camera_id</c> must be one of these.</param>
+    public EventParseResult Parse(JsonElement item, RegistrySnapshot registry, DateTime nowUtc, IReadOnlySet<string>? allowedCameras = null)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (item.ValueKind != JsonValueKind.Object)
@@ -89,6 +90,10 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
         }
 
         var cameraId = OptionalString(item, "camera_id", errors);
+        if (allowedCameras is { Count: > 0 } && !errors.ContainsKey("camera_id") && (cameraId is null || !allowedCameras.Contains(cameraId)))
+        {
+            errors["camera_id"] = [$"This API key may only send events for camera {string.Join(", ", allowedCameras.Order(StringComparer.Ordinal))}."];
+        }
         var modelVersion = OptionalString(item, "model_version", errors);
         var eventId = OptionalString(item, "event_id", errors);
 

@@ -69,15 +69,19 @@ public static partial class WireTime
         var frac = match.Groups["frac"];
         if (frac.Success)
         {
-            // Up to nanoseconds are accepted; storage keeps 100 ns ticks, so extra digits are truncated.
-            var digits = frac.Value.Length > 7 ? frac.Value[..7] : frac.Value.PadRight(7, '0');
-            fractionTicks = long.Parse(digits, CultureInfo.InvariantCulture);
+            // Up to nanoseconds are accepted; instants are kept to the microsecond (what PostgreSQL stores),
+            // so both engines see the same dedup key.
+            var digits = frac.Value.Length > 6 ? frac.Value[..6] : frac.Value.PadRight(6, '0');
+            fractionTicks = long.Parse(digits, CultureInfo.InvariantCulture) * 10;
         }
 
         utc = value.UtcDateTime.AddTicks(fractionTicks);
         error = null;
         return true;
     }
+
+    /// <summary>Drops sub-microsecond ticks, the precision every engine stores.</summary>
+    public static DateTime ToMicroseconds(DateTime utc) => new(utc.Ticks - (utc.Ticks % 10), DateTimeKind.Utc);
 
     /// <summary>Formats an instant as UTC ISO-8601 with a Z.</summary>
     public static string Format(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);

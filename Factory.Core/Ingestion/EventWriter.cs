@@ -114,7 +114,7 @@ public sealed partial class EventWriter : BackgroundService
     {
         WriteOutcome[] outcomes;
         List<FactoryEvent> stored;
-        var receivedAt = _time.GetUtcNow().UtcDateTime;
+        var receivedAt = WireTime.ToMicroseconds(_time.GetUtcNow().UtcDateTime);
         try
         {
             (outcomes, stored) = await store.InsertAsync(events, receivedAt, CancellationToken.None);

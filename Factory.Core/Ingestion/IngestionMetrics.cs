@@ -16,10 +16,10 @@ public sealed class IngestionMetrics : IDisposable
     public IngestionMetrics(IMeterFactory meterFactory)
     {
         _meter = meterFactory.Create(MeterName);
-        _ingested = _meter.CreateCounter<long>("factory_events_ingested", "events", "Events stored");
-        _duplicates = _meter.CreateCounter<long>("factory_events_duplicate", "events", "Events recognised as duplicates");
-        _rejected = _meter.CreateCounter<long>("factory_events_rejected", "events", "Events rejected by validation");
-        _commitLatency = _meter.CreateHistogram<double>("factory_ingest_commit_seconds", "s", "Time from a request entering the writer queue to its commit");
+        _ingested = _meter.CreateCounter<long>("events_stored", "events", "Events stored");
+        _duplicates = _meter.CreateCounter<long>("events_duplicate", "events", "Events recognised as duplicates");
+        _rejected = _meter.CreateCounter<long>("events_rejected", "events", "Events rejected by validation");
+        _commitLatency = _meter.CreateHistogram<double>("commit_latency_seconds", "s", "Time from a request entering the writer queue to its commit");
     }
 
     public long Ingested => Interlocked.Read(ref _ingestedTotal);

@@ -22,10 +22,10 @@ public sealed class IngestionService(
     public IngestionOptions Options => ingestion.Value;
 
     /// <summary>Validates and stores one event.</summary>
-    public async Task<SingleIngestResult> IngestOneAsync(JsonElement item, CancellationToken ct)
+    public async Task<SingleIngestResult> IngestOneAsync(JsonElement item, CancellationToken ct, IReadOnlySet<string>? allowedCameras = null)
     {
         var snapshot = await registry.GetAsync(ct);
-        var parsed = _parser.Parse(item, snapshot, time.GetUtcNow().UtcDateTime);
+        var parsed = _parser.Parse(item, snapshot, time.GetUtcNow().UtcDateTime, allowedCameras);
         if (parsed.Event is null)
         {
             counters.RecordRejected(1);
@@ -40,7 +40,7 @@ public sealed class IngestionService(
     /// Validates every item and stores the valid ones, in array order, in one transaction.
     /// Invalid items are reported by index and never block the others.
     /// </summary>
-    public async Task<BatchIngestResult> IngestBatchAsync(JsonElement items, CancellationToken ct)
+    public async Task<BatchIngestResult> IngestBatchAsync(JsonElement items, CancellationToken ct, IReadOnlySet<string>? allowedCameras = null)
     {
         var snapshot = await registry.GetAsync(ct);
         var now = time.GetUtcNow().UtcDateTime;
@@ -50,7 +50,7 @@ public sealed class IngestionService(
         var index = 0;
         foreach (var item in items.EnumerateArray())
         {
-            var parsed = _parser.Parse(item, snapshot, now);
+            var parsed = _parser.Parse(item, snapshot, now, allowedCameras);
             if (parsed.Event is null)
             {
                 rejected.Add(new RejectedItem(index, parsed.Errors!));

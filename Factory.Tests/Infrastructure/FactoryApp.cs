@@ -18,18 +18,68 @@ public class FactoryApp : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
 
-    public FactoryApp(IDictionary<string, string?>? settings = null)
+    public FactoryApp(IDictionary<string, string?>? settings = null, bool withKeys = true)
     {
         DataFolder = Path.Combine(Path.GetTempPath(), "factory-tests", Guid.NewGuid().ToString("N"));
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Database:DataFolder"] = DataFolder,
         };
+        if (UsePostgres)
+        {
+            var admin = Environment.GetEnvironmentVariable("FACTORY_TEST_POSTGRES")
+                ?? throw new InvalidOperationException("FACTORY_TEST_DATABASE=postgres needs FACTORY_TEST_POSTGRES (an admin connection string).");
+            PostgresDatabase = "factory_test_" + Guid.NewGuid().ToString("N")[..12];
+            _postgresAdmin = admin;
+            _settings.TryAdd("Database:Provider", "Postgres");
+            _settings.TryAdd("Database:ConnectionString", new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = PostgresDatabase }.ToString());
+        }
+
         _settings.TryAdd("Seed:OnEmptyDatabase", "false");
+        _settings.TryAdd("Auth:PermitsPerSecond", "100000");
+        _settings.TryAdd("Auth:Burst", "100000");
+        string[] roles = withKeys ? ["camera", "viewer", "admin"] : [];
+        for (var i = 0; i < roles.Length; i++)
+        {
+            _settings.TryAdd($"Auth:Keys:{i}:Name", $"test-{roles[i]}");
+            _settings.TryAdd($"Auth:Keys:{i}:Role", roles[i]);
+            _settings.TryAdd($"Auth:Keys:{i}:Hash", Factory.Web.Security.ApiKeyEntry.HashKey(KeyFor(roles[i])));
+        }
         _settings.TryAdd("Simulator:Enabled", "false");
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
+
+    /// <summary>True when the suite runs against PostgreSQL (<c>FACTORY_TEST_DATABASE=postgres</c>, as in CI's second pass).</summary>
+    public static bool UsePostgres => string.Equals(Environment.GetEnvironmentVariable("FACTORY_TEST_DATABASE"), "postgres", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The per-app PostgreSQL database, when <see cref="UsePostgres"/>.</summary>
+    public string? PostgresDatabase { get; }
+
+    private readonly string? _postgresAdmin;
+
+    /// <summary>The plain API key of each role configured for tests.</summary>
+    public static string KeyFor(string role) => $"test-{role}-key-0123456789";
+
+    /// <summary>Clients made by <c>CreateClient()</c> carry the admin key, which may call every endpoint.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add("X-Api-Key", KeyFor("admin"));
+    }
+
+    /// <summary>A client with the given role's key, or with no key when <paramref name="role"/> is null.</summary>
+    public HttpClient CreateClientAs(string? role)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        if (role is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", KeyFor(role));
+        }
+
+        return client;
+    }
 
     public string DataFolder { get; }
 
@@ -67,6 +117,22 @@ public class FactoryApp : WebApplicationFactory<Program>
 
     private void TryDeleteFolder()
     {
+        if (PostgresDatabase is not null && _postgresAdmin is not null)
+        {
+            try
+            {
+                Npgsql.NpgsqlConnection.ClearAllPools();
+                using var connection = new Npgsql.NpgsqlConnection(_postgresAdmin);
+                connection.Open();
+                using var drop = connection.CreateCommand();
+                drop.CommandText = $"DROP DATABASE IF EXISTS \"{PostgresDatabase}\" WITH (FORCE)";
+                drop.ExecuteNonQuery();
+            }
+            catch (Npgsql.NpgsqlException)
+            {
+            }
+        }
+
         try
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -50,7 +50,7 @@ public static class EventEndpoints
         }
 
         using var document = body.Document!;
-        var result = await ingestion.IngestOneAsync(document.RootElement, ct);
+        var result = await ingestion.IngestOneAsync(document.RootElement, ct, AllowedCameras(request.HttpContext));
         if (result.Outcome is not { } outcome)
         {
             return Invalid(result.Parse);
@@ -92,7 +92,7 @@ public static class EventEndpoints
                 statusCode: StatusCodes.Status413PayloadTooLarge, title: "Batch too large");
         }
 
-        var result = await ingestion.IngestBatchAsync(items, ct);
+        var result = await ingestion.IngestBatchAsync(items, ct, AllowedCameras(request.HttpContext));
         var results = new BatchItemResult[result.Outcomes.Length];
         for (var i = 0; i < results.Length; i++)
         {
@@ -193,6 +193,13 @@ public static class EventEndpoints
         }
 
         return TypedResults.ValidationProblem(errors, detail: detail);
+    }
+
+    /// <summary>Cameras the caller's key is bound to, or null when it may speak for any camera.</summary>
+    private static HashSet<string>? AllowedCameras(HttpContext context)
+    {
+        var cameras = context.User.FindAll(Security.ApiKeyAuthenticationHandler.CameraClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        return cameras.Count == 0 ? null : cameras;
     }
 
     private static string EncodeCursor(FactoryEvent e) =>

@@ -46,6 +46,8 @@ public static class CoreServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<EventWriter>());
         services.AddSingleton<IngestionService>();
         services.AddScoped<DatabaseInitializer>();
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         return services;
     }
 

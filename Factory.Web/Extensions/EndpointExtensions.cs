@@ -1,4 +1,6 @@
 using Factory.Web.Endpoints;
+using Factory.Web.Security;
+using Microsoft.Extensions.Options;
 
 namespace Factory.Web.Extensions;
 
@@ -7,11 +9,17 @@ public static class EndpointExtensions
 {
     public static FactoryEndpointGroups MapFactoryEndpoints(this WebApplication app)
     {
-        var api = app.MapGroup("/api");
+        var api = app.MapGroup("/api").RequireRateLimiting(SecurityExtensions.RateLimitPolicy).RequireCors(SecurityExtensions.CorsPolicy);
+        var viewer = api.MapGroup("").WithTags("Reads");
+        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.RequireViewer)
+        {
+            viewer.RequireAuthorization(SecurityExtensions.ViewerPolicy);
+        }
+
         var groups = new FactoryEndpointGroups(
-            Camera: api.MapGroup("").WithTags("Ingestion"),
-            Viewer: api.MapGroup("").WithTags("Reads"),
-            Admin: api.MapGroup("").WithTags("Administration"));
+            Camera: api.MapGroup("").WithTags("Ingestion").RequireAuthorization(SecurityExtensions.CameraPolicy),
+            Viewer: viewer,
+            Admin: api.MapGroup("").WithTags("Administration").RequireAuthorization(SecurityExtensions.AdminPolicy));
 
         groups.Camera.MapEventIngestion();
         groups.Viewer.MapEventReads();

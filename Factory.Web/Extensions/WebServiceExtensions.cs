@@ -3,6 +3,7 @@ using Factory.Core.Data;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Prometheus;
 using Scalar.AspNetCore;
 
 namespace Factory.Web.Extensions;
@@ -47,6 +48,7 @@ public static class WebServiceExtensions
     {
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth }).ExcludeFromDescription();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth }).ExcludeFromDescription();
+        app.MapMetrics("/metrics").ExcludeFromDescription();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Factory Pulse API"));
         return app;

@@ -122,6 +122,10 @@ namespace Factory.Core.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ux_events_dedup");
 
+                    b.HasIndex(new[] { "Timestamp" }, "ix_events_time_brin");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Timestamp" }, "ix_events_time_brin"), "brin");
+
                     b.ToTable("events", (string)null);
                 });
 
