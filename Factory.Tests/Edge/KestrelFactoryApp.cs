@@ -2,22 +2,31 @@ using System.Net;
 using System.Net.Sockets;
 using Factory.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Factory.Tests.Edge;
 
 /// <summary>
-/// The real server listening on a loopback port with the real clock, on a data folder that outlives it,
+/// The real server listening on a loopback port with the real clock, on a SQLite file that outlives it,
 /// so that a test can stop it and start it again on the same port and database, as an operator would.
+/// It always uses the embedded engine: what it tests is the edge client, not the storage engine.
 /// </summary>
 internal sealed class KestrelFactoryApp : FactoryApp
 {
-    private readonly string _dataFolder;
-
     private KestrelFactoryApp(string dataFolder, int port)
+        : base(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Sqlite",
+            ["Database:ConnectionString"] = new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(Directory.CreateDirectory(dataFolder).FullName, "factory.db"),
+                DefaultTimeout = 30,
+                Pooling = true,
+            }.ToString(),
+        })
     {
-        _dataFolder = dataFolder;
         Address = new Uri($"http://127.0.0.1:{port}/");
         UseKestrel(port);
     }
@@ -41,7 +50,6 @@ internal sealed class KestrelFactoryApp : FactoryApp
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.UseSetting("Database:DataFolder", _dataFolder);
         builder.ConfigureServices(services =>
         {
             // Events carry the real time; the server must judge their skew with the real clock too.
