@@ -17,7 +17,9 @@ public static class EdgeCommandLine
           --cameras <n>           Simulated cameras, 1-6. Camera CAM-0n watches worker Wn at station Sn
                                   (the server's default registry). Default: 6
           --rate <events/s>       Events per second per camera, e.g. 0.2, 2 or 50. Default: 1
-          --api-key <key>         Camera key sent as X-Api-Key. Default: none
+          --api-key <key>         Camera key sent as X-Api-Key; a Development server accepts demo-camera-key.
+                                  Default: the FACTORY_EDGE_API_KEY environment variable (keeps the key out
+                                  of process listings), else none
           --buffer <path>         SQLite buffer file. Events left in it by an earlier run are sent first.
                                   Default: edge-buffer.db
           --max-buffer <n>        Most events kept while the server is unreachable; beyond it the oldest
@@ -39,12 +41,14 @@ public static class EdgeCommandLine
         Exit codes: 0 done, 2 bad options.
         """;
 
+    public const string ApiKeyVariable = "FACTORY_EDGE_API_KEY";
+
     /// <summary>The settings, or null with <paramref name="error"/> set; <paramref name="help"/> when --help was asked for.</summary>
     public static EdgeSettings? Parse(IReadOnlyList<string> args, out bool help, out string? error)
     {
         help = false;
         error = null;
-        var settings = new EdgeSettings();
+        var settings = new EdgeSettings { ApiKey = NullIfEmpty(Environment.GetEnvironmentVariable(ApiKeyVariable)) };
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -137,6 +141,8 @@ public static class EdgeCommandLine
                 return s;
         }
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static bool Int(string value, string name, int min, int max, out int result, out string? error)
     {
