@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Factory.Edge.Cli;
 using Microsoft.Extensions.Logging;
 
@@ -28,6 +29,13 @@ internal static class EdgeProgram
             e.Cancel = !cts.IsCancellationRequested;
             cts.Cancel();
         };
+
+        // A service manager stops the box with SIGTERM: close the buffer as cleanly as on Ctrl+C.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cts.Cancel();
+        });
 
         using var logging = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Information)
