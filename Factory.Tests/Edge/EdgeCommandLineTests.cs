@@ -16,8 +16,16 @@ public sealed class EdgeCommandLineTests
         Assert.False(help);
         Assert.Equal(new EdgeSettings
         {
-            Server = new Uri("http://127.0.0.1:5000/"), Cameras = 3, Rate = 2.5, ApiKey = "k", BufferPath = "b.db", MaxBuffer = 500,
-            BatchSize = 50, Duration = TimeSpan.FromSeconds(90), Seed = 4, StatusEvery = TimeSpan.FromMinutes(1),
+            Server = new Uri("http://127.0.0.1:5000/"),
+            Cameras = 3,
+            Rate = 2.5,
+            ApiKey = "k",
+            BufferPath = "b.db",
+            MaxBuffer = 500,
+            BatchSize = 50,
+            Duration = TimeSpan.FromSeconds(90),
+            Seed = 4,
+            StatusEvery = TimeSpan.FromMinutes(1),
         }, settings);
     }
 
