@@ -9,7 +9,7 @@ namespace Factory.Tests.Edge;
 /// <summary>The edge client against the real server over loopback HTTP, through restarts of both.</summary>
 public sealed class EdgeEndToEndTests : IAsyncDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "factory-edge-e2e", Guid.NewGuid().ToString("N"));
     private readonly SemaphoreSlim _gate = new(1, 1);
