@@ -12,7 +12,12 @@ public sealed class SecurityTests : IAsyncLifetime
     private readonly LogCollector _logs = new();
     private readonly SecuredApp _app;
 
-    public SecurityTests() => _app = new SecuredApp(_logs, new Dictionary<string, string?> { ["Auth:RequireViewer"] = "true" });
+    public SecurityTests() => _app = new SecuredApp(_logs, new Dictionary<string, string?>
+    {
+        ["Auth:RequireViewer"] = "true",
+        ["Serilog:MinimumLevel:Default"] = "Information",
+        ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Information",
+    });
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 

@@ -36,6 +36,7 @@ public class FactoryApp : WebApplicationFactory<Program>
         }
 
         _settings.TryAdd("Seed:OnEmptyDatabase", "false");
+        _settings.TryAdd("Serilog:MinimumLevel:Default", "Warning");
         _settings.TryAdd("Auth:PermitsPerSecond", "100000");
         _settings.TryAdd("Auth:Burst", "100000");
         string[] roles = withKeys ? ["camera", "viewer", "admin"] : [];

@@ -56,6 +56,7 @@ public static class CoreServiceExtensions
         services.AddScoped<DatabaseInitializer>();
         services.AddSingleton<RetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
+        services.AddDemoData(configuration);
         return services;
     }
 

@@ -27,6 +27,7 @@ public static class EndpointExtensions
         groups.Viewer.MapModelHealthReads();
         groups.Admin.MapModelExclusions();
         groups.Admin.MapRegistryAdmin();
+        groups.Admin.MapSeeding();
 
         // Anything else under /api is a ProblemDetails 404, not the dashboard's page.
         api.MapFallback(() => TypedResults.Problem("No API endpoint at this path; see /docs for the list.", statusCode: StatusCodes.Status404NotFound, title: "Not found"))
