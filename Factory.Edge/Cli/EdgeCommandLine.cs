@@ -14,6 +14,10 @@ public static class EdgeCommandLine
 
         Options:
           --server <url>          Server base address. Default: http://localhost:5000
+          --source <kind>         simple: steady cameras at --rate (working/idle/absent spells, products
+                                  while working). demo: the shared demo-data generator (shift patterns,
+                                  breaks, a model upgrade, a drifting camera, late events; workers off
+                                  shift send nothing; --cameras and --rate do not apply). Default: simple
           --cameras <n>           Simulated cameras, 1-6. Camera CAM-0n watches worker Wn at station Sn
                                   (the server's default registry). Default: 6
           --rate <events/s>       Events per second per camera, e.g. 0.2, 2 or 50. Default: 1
@@ -106,6 +110,14 @@ public static class EdgeCommandLine
                 }
 
                 return s with { Server = uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/") };
+            case "--source":
+                if (value is not ("simple" or "demo"))
+                {
+                    error = $"--source must be simple or demo, not '{value}'.";
+                    return s;
+                }
+
+                return s with { Source = value };
             case "--cameras":
                 return Int(value, name, 1, SimulatedCameras.MaxCameras, out var cameras, out error) ? s with { Cameras = cameras } : s;
             case "--rate":

@@ -5,6 +5,9 @@ public sealed record EdgeSettings
 {
     public Uri Server { get; init; } = new("http://localhost:5000/");
 
+    /// <summary><c>simple</c>: steady simulated cameras; <c>demo</c>: the shared demo-data generator (shifts, breaks, drift).</summary>
+    public string Source { get; init; } = "simple";
+
     public int Cameras { get; init; } = 6;
 
     public double Rate { get; init; } = 1;

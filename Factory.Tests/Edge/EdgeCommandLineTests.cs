@@ -49,7 +49,7 @@ public sealed class EdgeCommandLineTests
         EdgeCommandLine.Parse(["--help"], out var help, out _);
 
         Assert.True(help);
-        foreach (var option in new[] { "--server", "--cameras", "--rate", "--api-key", "--buffer", "--max-buffer", "--batch-size", "--duration", "--seed", "--status-every" })
+        foreach (var option in new[] { "--source", "--server", "--cameras", "--rate", "--api-key", "--buffer", "--max-buffer", "--batch-size", "--duration", "--seed", "--status-every" })
         {
             Assert.Contains(option + " <", EdgeCommandLine.Help, StringComparison.Ordinal);
         }

@@ -74,3 +74,26 @@ public sealed class SimulatedCamerasTests
         Assert.True(events.Zip(events.Skip(1)).All(p => p.First.Timestamp <= p.Second.Timestamp), "events come out oldest first");
     }
 }
+
+public sealed class DemoDataEventSourceTests
+{
+    [Fact]
+    public void The_shared_generator_releases_registry_events_only_once_a_camera_would_have_sent_them()
+    {
+        var start = new DateTimeOffset(2026, 1, 21, 9, 0, 0, TimeSpan.Zero);
+        using var source = new DemoDataEventSource(start, seed: 3);
+        var events = new List<Factory.Edge.Events.EdgeEvent>();
+
+        for (var now = start; now <= start.AddHours(1); now = now.AddSeconds(1))
+        {
+            var due = source.Poll(now);
+            Assert.All(due, e => Assert.True(e.Timestamp <= now, $"{e.Timestamp:O} released at {now:O}"));
+            events.AddRange(due);
+        }
+
+        Assert.True(events.Count > 100, $"an hour of a weekday morning has events ({events.Count})");
+        Assert.All(events, e => Assert.Matches("^W[1-6]$", e.WorkerId));
+        Assert.All(events, e => Assert.InRange(e.Confidence, 0, 1));
+        Assert.Equal(events.Count, events.Select(e => (e.Timestamp.UtcTicks, e.WorkerId, e.EventType)).Distinct().Count());
+    }
+}
