@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Factory.Core.Metrics;
 
 /// <summary>
@@ -7,11 +9,19 @@ namespace Factory.Core.Metrics;
 public sealed record MetricsWindow(DateTime Start, DateTime End, DateTime AsOf);
 
 /// <summary>Status of a worker at an instant (metrics.md, "Current status").</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<WorkerStatus>))]
 public enum WorkerStatus
 {
+    [JsonStringEnumMemberName("working")]
     Working,
+
+    [JsonStringEnumMemberName("idle")]
     Idle,
+
+    [JsonStringEnumMemberName("absent")]
     Absent,
+
+    [JsonStringEnumMemberName("off_shift")]
     OffShift,
 }
 
@@ -67,9 +77,13 @@ public sealed record FactoryMetrics(
     long LowConfidenceEvents);
 
 /// <summary>Chart bucket sizes, aligned to the factory's time zone.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<BucketSize>))]
 public enum BucketSize
 {
+    [JsonStringEnumMemberName("hour")]
     Hour,
+
+    [JsonStringEnumMemberName("day")]
     Day,
 }
 

@@ -54,6 +54,7 @@ public static class CoreServiceExtensions
         services.AddSingleton<ModelExclusions>();
         services.AddHostedService<ModelAlertWorker>();
         services.AddScoped<DatabaseInitializer>();
+        services.AddFactoryMetrics();
         services.AddSingleton<RetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         services.AddDemoData(configuration);

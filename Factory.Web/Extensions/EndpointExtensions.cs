@@ -24,6 +24,7 @@ public static class EndpointExtensions
         groups.Camera.MapEventIngestion();
         groups.Viewer.MapEventReads();
         groups.Viewer.MapRegistryReads();
+        groups.Viewer.MapMetricsReads();
         groups.Viewer.MapModelHealthReads();
         groups.Admin.MapModelExclusions();
         groups.Admin.MapRegistryAdmin();

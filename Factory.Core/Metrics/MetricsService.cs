@@ -1,0 +1,123 @@
+using Factory.Core.Data;
+using Factory.Core.Registry;
+using Factory.Core.Time;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Factory.Core.Metrics;
+
+/// <summary>
+/// Answers metric queries from the <see cref="MetricsIndex"/> when it holds exactly the events the query
+/// may see, and otherwise (an <c>as_of</c> before the latest received event) computes from scratch with
+/// the events read from the database. Both paths use the same rules and give the same numbers.
+/// </summary>
+public sealed class MetricsService(
+    MetricsIndex index,
+    RegistryCache registry,
+    IServiceScopeFactory scopes,
+    TimeProvider time,
+    IOptions<MetricsOptions> options,
+    IOptions<FactoryOptions> factory) : IMetricsService
+{
+    /// <summary>How far back a default window reaches.</summary>
+    public static readonly TimeSpan DefaultSpan = TimeSpan.FromHours(24);
+
+    public MetricsWindow ResolveWindow(DateTime? start, DateTime? end, DateTime? asOf)
+    {
+        var clock = time.GetUtcNow().UtcDateTime;
+        var now = asOf is { } a && a < clock ? a : clock;
+        var resolvedEnd = end is { } e && e < now ? e : now;
+        var resolvedStart = start ?? resolvedEnd - DefaultSpan;
+        return new MetricsWindow(resolvedStart, resolvedEnd, now);
+    }
+
+    public async Task<IReadOnlyList<WorkerMetrics>> GetWorkersAsync(MetricsWindow window, string? workerId, CancellationToken ct = default)
+    {
+        var snapshot = await registry.GetAsync(ct);
+        return await QueryAsync(window, store => MetricsCalculator.Workers(store, snapshot, window, workerId), ct);
+    }
+
+    public async Task<IReadOnlyList<WorkstationMetrics>> GetWorkstationsAsync(MetricsWindow window, string? workstationId, CancellationToken ct = default)
+    {
+        var snapshot = await registry.GetAsync(ct);
+        return await QueryAsync(window, store => MetricsCalculator.Workstations(store, snapshot, window, workstationId), ct);
+    }
+
+    public async Task<FactoryMetrics> GetFactoryAsync(MetricsWindow window, CancellationToken ct = default)
+    {
+        var snapshot = await registry.GetAsync(ct);
+        return await QueryAsync(window, store => MetricsCalculator.Factory(store, snapshot, window), ct);
+    }
+
+    public async Task<IReadOnlyList<TimeseriesBucket>> GetTimeseriesAsync(MetricsWindow window, BucketSize bucket, string? workerId, string? workstationId, CancellationToken ct = default)
+    {
+        var snapshot = await registry.GetAsync(ct);
+        var zone = factory.Value.Zone;
+        return await QueryAsync(window, store => MetricsCalculator.Timeseries(store, snapshot, window, bucket, zone, workerId, workstationId), ct);
+    }
+
+    public async Task<IReadOnlyList<TimelineSegment>> GetWorkerTimelineAsync(MetricsWindow window, string workerId, CancellationToken ct = default) =>
+        await QueryAsync(window, store => MetricsCalculator.Timeline(store, window, workerId), ct);
+
+    private static readonly Func<FactoryDbContext, IAsyncEnumerable<string>> ExcludedModels =
+        EF.CompileAsyncQuery((FactoryDbContext db) => db.ModelExclusions.AsNoTracking().Select(m => m.ModelVersion));
+
+    private async Task<T> QueryAsync<T>(MetricsWindow window, Func<MetricsStore, T> query, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FactoryDbContext>();
+        var exclusions = new List<string>();
+        await foreach (var model in ExcludedModels(db).WithCancellation(ct))
+        {
+            exclusions.Add(model);
+        }
+
+        var (used, result) = await index.TryQueryAsync(exclusions, window.AsOf.Ticks, query, ct);
+        if (used)
+        {
+            return result;
+        }
+
+        var store = await NaiveStore.LoadAsync(db, new MetricRules(options.Value, exclusions), window, ct);
+        return query(store);
+    }
+}
+
+/// <summary>
+/// The from-scratch path: a store without rollups holding the events received at or before <c>as_of</c>
+/// that can affect the window (segments reach at most <see cref="MetricRules.Reach"/> past their start).
+/// </summary>
+public static class NaiveStore
+{
+    public static async Task<MetricsStore> LoadAsync(FactoryDbContext db, MetricRules rules, MetricsWindow window, CancellationToken ct)
+    {
+        var store = new MetricsStore(rules, useRollups: false);
+        var asOf = window.AsOf;
+        var lower = window.Start.AddTicks(-Math.Min(rules.Reach, window.Start.Ticks));
+        var rows = db.Events.AsNoTracking()
+            .Where(e => e.ReceivedAt <= asOf && e.Timestamp >= lower)
+            .OrderBy(e => e.Id)
+            .AsAsyncEnumerable();
+        await foreach (var e in rows.WithCancellation(ct))
+        {
+            store.Add(e);
+        }
+
+        // last_seen is not limited to the window: the latest valid sighting before the loaded slice.
+        var min = rules.MinConfidence;
+        var excluded = rules.ExcludedModels.ToList();
+        var earlier = await db.Events.AsNoTracking()
+            .Where(e => e.ReceivedAt <= asOf && e.Timestamp < lower && e.Confidence >= min
+                && (e.ModelVersion == null || !excluded.Contains(e.ModelVersion)))
+            .GroupBy(e => e.WorkerId)
+            .Select(g => new { WorkerId = g.Key, Last = g.Max(e => e.Timestamp) })
+            .ToListAsync(ct);
+        foreach (var row in earlier)
+        {
+            store.Worker(row.WorkerId, create: true)!.EarlierSighting = row.Last.Ticks;
+        }
+
+        return store;
+    }
+}

@@ -1,0 +1,76 @@
+namespace Factory.Core.Metrics;
+
+/// <summary>
+/// Chart buckets aligned to the factory's time zone. Boundaries are computed in local time and converted
+/// back to UTC, so a daylight-saving day has 23 or 25 hourly buckets and a daily bucket of 23 or 25 hours:
+/// no hour is ever lost or counted twice.
+/// </summary>
+public static class TimeBuckets
+{
+    /// <summary>UTC boundaries of the buckets that intersect <c>[start, end)</c>; the first starts at or before <paramref name="start"/>.</summary>
+    public static List<(DateTime Start, DateTime End)> Cover(DateTime start, DateTime end, BucketSize size, TimeZoneInfo zone)
+    {
+        var buckets = new List<(DateTime, DateTime)>();
+        if (start >= end)
+        {
+            return buckets;
+        }
+
+        var bucketStart = Floor(start, size, zone);
+        while (bucketStart < end)
+        {
+            var next = Next(bucketStart, size, zone);
+            buckets.Add((bucketStart, next));
+            bucketStart = next;
+        }
+
+        return buckets;
+    }
+
+    /// <summary>Start (UTC) of the local hour or day containing <paramref name="utc"/>.</summary>
+    public static DateTime Floor(DateTime utc, BucketSize size, TimeZoneInfo zone)
+    {
+        if (size == BucketSize.Day)
+        {
+            var local = TimeZoneInfo.ConvertTimeFromUtc(utc, zone);
+            var dayStart = LocalToUtc(local.Date, zone);
+            return dayStart > utc ? LocalToUtc(local.Date.AddDays(-1), zone) : dayStart;
+        }
+
+        var offset = zone.GetUtcOffset(utc);
+        var localTicks = utc.Ticks + offset.Ticks;
+        var intoHour = ((localTicks % TimeSpan.TicksPerHour) + TimeSpan.TicksPerHour) % TimeSpan.TicksPerHour;
+        return new DateTime(utc.Ticks - intoHour, DateTimeKind.Utc);
+    }
+
+    /// <summary>Start (UTC) of the bucket after the one starting at <paramref name="bucketStart"/>.</summary>
+    public static DateTime Next(DateTime bucketStart, BucketSize size, TimeZoneInfo zone)
+    {
+        if (size == BucketSize.Day)
+        {
+            var local = TimeZoneInfo.ConvertTimeFromUtc(bucketStart, zone);
+            var next = LocalToUtc(local.Date.AddDays(1), zone);
+            return next > bucketStart ? next : LocalToUtc(local.Date.AddDays(2), zone);
+        }
+
+        var candidate = Floor(bucketStart.AddHours(1), size, zone);
+        return candidate > bucketStart ? candidate : bucketStart.AddHours(1);
+    }
+
+    /// <summary>
+    /// The first instant of a local wall-clock time: a skipped time (spring forward) moves to the end of the gap,
+    /// an ambiguous one (fall back) takes its first occurrence.
+    /// </summary>
+    public static DateTime LocalToUtc(DateTime local, TimeZoneInfo zone)
+    {
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        var guard = 0;
+        while (zone.IsInvalidTime(local) && guard++ < 48 * 4)
+        {
+            local = local.AddMinutes(15);
+        }
+
+        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
+        return new DateTime(local.Ticks - offset.Ticks, DateTimeKind.Utc);
+    }
+}
