@@ -101,9 +101,9 @@ public sealed class OverviewBrowserTests(BrowserServer server) : IClassFixture<B
     {
         RequireBrowser();
         var page = await server.OpenAsync("/");
-        await page.ClickAsync("[data-range='7d']");
-        await page.WaitForURLAsync("**/?range=7d", new() { Timeout = 15_000 });
-        await Assertions.Expect(page.Locator("[data-range='7d']")).ToHaveAttributeAsync("aria-pressed", "true");
+        await page.Locator("[data-range='7d']").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"[?&]range=7d"), new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("[data-range='7d']")).ToHaveAttributeAsync("aria-pressed", "true", new() { Timeout = 15_000 });
 
         var shared = await server.OpenAsync("/?range=shift");
         await Assertions.Expect(shared.Locator("[data-range='shift']")).ToHaveAttributeAsync("aria-pressed", "true");
