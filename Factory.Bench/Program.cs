@@ -8,6 +8,10 @@ internal static class BenchProgram
 {
     private static readonly Dictionary<string, (string Description, Func<string[], Task<int>> Run)> Commands = new(StringComparer.OrdinalIgnoreCase)
     {
+        ["ingest-batch"] = ("Batch ingestion over HTTP, SQLite (batches of 1000, durable ack)", IngestionBenchmark.BatchAsync),
+        ["ingest-single"] = ("Single-event ingestion, 50 cameras at 1000 req/s", IngestionBenchmark.SingleAsync),
+        ["sqlite-floor"] = ("Raw SQLite insert rate of the same rows, without HTTP", IngestionBenchmark.FloorAsync),
+        ["ingest-postgres"] = ("Batch ingestion over HTTP, PostgreSQL (needs FACTORY_BENCH_POSTGRES)", IngestionBenchmark.BatchPostgresAsync),
         ["metrics"] = ("Metric query latency over 10 million stored events (100 workers)", MetricsBenchmark.RunAsync),
     };
 

@@ -15,6 +15,7 @@ public sealed partial class RetentionService(
     IServiceScopeFactory scopes,
     TimeProvider time,
     IOptions<RetentionOptions> options,
+    IEnumerable<Ingestion.IEventsClearedObserver> clearedObservers,
     ILogger<RetentionService> logger) : BackgroundService
 {
     public const int ChunkSize = 1000;
@@ -64,6 +65,10 @@ public sealed partial class RetentionService(
         if (total > 0)
         {
             LogPurged(total, cutoff);
+            foreach (var observer in clearedObservers)
+            {
+                await observer.OnEventsClearedAsync(total, ct);
+            }
         }
 
         return total;

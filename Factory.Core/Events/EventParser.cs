@@ -120,7 +120,11 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
             return null;
         }
 
-        var text = value.GetString()!;
+        if (ReadText(value, name, errors) is not { } text)
+        {
+            return null;
+        }
+
         if (text.Length == 0 || string.IsNullOrWhiteSpace(text))
         {
             errors[name] = ["Must not be empty."];
@@ -149,7 +153,11 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
             return null;
         }
 
-        var text = value.GetString()!;
+        if (ReadText(value, name, errors) is not { } text)
+        {
+            return null;
+        }
+
         if (text.Length > MaxTextLength)
         {
             errors[name] = [$"Must be at most {MaxTextLength} characters (got {text.Length})."];
@@ -163,6 +171,20 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
         }
 
         return text.Length == 0 ? null : text;
+    }
+
+    private static string? ReadText(JsonElement value, string name, Dictionary<string, string[]> errors)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // Valid JSON can still escape a lone surrogate (e.g. "\ud800"), which is no text at all.
+            errors[name] = ["Is not valid Unicode text (it contains an unpaired \\u surrogate escape)."];
+            return null;
+        }
     }
 
     internal static string Describe(JsonValueKind kind) => kind switch

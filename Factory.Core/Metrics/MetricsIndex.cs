@@ -17,7 +17,7 @@ namespace Factory.Core.Metrics;
 /// loads are buffered and applied afterwards in receive order.
 /// </summary>
 public sealed partial class MetricsIndex(IServiceScopeFactory scopes, IOptions<MetricsOptions> options, ILogger<MetricsIndex> logger)
-    : ICommitObserver, IHostedService
+    : ICommitObserver, IEventsClearedObserver, IHostedService
 {
     private readonly object _gate = new();
     private readonly SemaphoreSlim _loadLock = new(1, 1);
@@ -41,6 +41,18 @@ public sealed partial class MetricsIndex(IServiceScopeFactory scopes, IOptions<M
                 store.FlushRollups();
             }
         }
+    }
+
+    /// <summary>Events were deleted in bulk: drop the index; the next query rebuilds it from the database.</summary>
+    public Task OnEventsClearedAsync(long deleted, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            _store = null;
+            _pending = null;
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>

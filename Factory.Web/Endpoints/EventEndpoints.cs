@@ -6,7 +6,6 @@ using Factory.Core.Data;
 using Factory.Core.Events;
 using Factory.Core.Ingestion;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Factory.Web.Endpoints;
@@ -170,11 +169,11 @@ public static class EventEndpoints
         return TypedResults.Ok(new EventPage(rows.Select(EventDto.From).ToList(), next));
     }
 
-    internal static async Task<Results<Ok<EventDto>, NotFound<ProblemDetails>>> GetEvent(long id, FactoryDbContext db, CancellationToken ct)
+    internal static async Task<Results<Ok<EventDto>, ProblemHttpResult>> GetEvent(long id, FactoryDbContext db, CancellationToken ct)
     {
         var e = await db.Events.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         return e is null
-            ? TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"No event has id {id}." })
+            ? TypedResults.Problem($"No event has id {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found")
             : TypedResults.Ok(EventDto.From(e));
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Factory.Web.Endpoints;
 
@@ -62,15 +63,32 @@ internal static class JsonBody
                 return Fail(StatusCodes.Status400BadRequest, "Empty body", "The request body is empty; send a JSON object.");
             }
 
+            // A byte order mark is allowed by RFC 8259 to be ignored; some camera firmware sends one.
+            var start = buffer.AsSpan(0, length).StartsWith("\uFEFF"u8) ? 3 : 0;
+
+            // The reader does not validate UTF-8 inside strings; reading such a string later would throw.
+            if (!Utf8.IsValid(buffer.AsSpan(start, length - start)))
+            {
+                return Fail(StatusCodes.Status400BadRequest, "Invalid UTF-8", "The body is not valid UTF-8; send JSON encoded as UTF-8.");
+            }
+
             try
             {
-                var document = JsonDocument.Parse(buffer.AsMemory(0, length).ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
+                // Duplicate keys are refused: which of two values a camera meant is a guess.
+                var document = JsonDocument.Parse(buffer.AsMemory(start, length - start).ToArray(),
+                    new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
                 return new JsonBodyResult(document, null);
             }
             catch (JsonException ex)
             {
                 return Fail(StatusCodes.Status400BadRequest, "Invalid JSON",
                     $"The body is not valid JSON (UTF-8, at most {MaxDepth} levels deep): {ex.Message}");
+            }
+            catch (InvalidOperationException)
+            {
+                // Thrown while comparing property names that escape a lone surrogate (e.g. "\ud800").
+                return Fail(StatusCodes.Status400BadRequest, "Invalid JSON",
+                    "The body is not valid JSON text: a property name contains an unpaired \\u surrogate escape.");
             }
         }
         finally

@@ -1,3 +1,5 @@
+using Factory.Core.Ingestion;
+using Factory.Core.ModelHealth;
 using Factory.Core.Seeding;
 
 namespace Factory.Web.Extensions;

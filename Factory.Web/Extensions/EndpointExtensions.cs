@@ -30,9 +30,8 @@ public static class EndpointExtensions
         groups.Admin.MapRegistryAdmin();
         groups.Admin.MapSeeding();
 
-        // Anything else under /api is a ProblemDetails 404, not the dashboard's page.
-        api.MapFallback(() => TypedResults.Problem("No API endpoint at this path; see /docs for the list.", statusCode: StatusCodes.Status404NotFound, title: "Not found"))
-            .ExcludeFromDescription();
+        // Anything else under /api is a ProblemDetails 404 (or 405/415), not the dashboard's page.
+        api.MapFallback(ApiFallback.Handle).ExcludeFromDescription();
         return groups;
     }
 }

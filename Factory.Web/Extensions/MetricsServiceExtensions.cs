@@ -10,6 +10,7 @@ public static class MetricsServiceExtensions
     {
         services.AddSingleton<MetricsIndex>();
         services.AddSingleton<ICommitObserver>(sp => sp.GetRequiredService<MetricsIndex>());
+        services.AddSingleton<IEventsClearedObserver>(sp => sp.GetRequiredService<MetricsIndex>());
         services.AddHostedService(sp => sp.GetRequiredService<MetricsIndex>());
         services.AddSingleton<IMetricsService, MetricsService>();
         return services;

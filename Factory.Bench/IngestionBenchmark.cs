@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Factory.Core.Data;
+using Factory.Core.Events;
+using Factory.Core.Ingestion;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Factory.Bench;
+
+/// <summary>
+/// Ingestion over HTTP against the real server process (durable acknowledgements), and the floor:
+/// the same rows inserted straight into SQLite on the same disk, without HTTP.
+/// </summary>
+internal static class IngestionBenchmark
+{
+    private const int BatchSize = 1000;
+
+    /// <summary>Batches of 1000 over HTTP from 4 concurrent senders: throughput and per-batch latency.</summary>
+    public static Task<int> BatchAsync(string[] args) => BatchCoreAsync("Batch ingestion over HTTP (SQLite)", "batch", null, args);
+
+    /// <summary>The same batch workload with <c>Database:Provider=Postgres</c> (needs FACTORY_BENCH_POSTGRES).</summary>
+    public static Task<int> BatchPostgresAsync(string[] args)
+    {
+        var admin = Environment.GetEnvironmentVariable("FACTORY_BENCH_POSTGRES");
+        if (string.IsNullOrEmpty(admin))
+        {
+            Console.WriteLine("ingest-postgres: set FACTORY_BENCH_POSTGRES to an admin connection string (e.g. Host=127.0.0.1;Port=55432;Username=postgres) to run it.");
+            return Task.FromResult(0);
+        }
+
+        var database = "factory_bench_" + Guid.NewGuid().ToString("N")[..8];
+        var settings = new Dictionary<string, string>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["Database:ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = database }.ToString(),
+        };
+        return BatchCoreAsync("Batch ingestion over HTTP (PostgreSQL)", "postgres", settings, args);
+    }
+
+    private static async Task<int> BatchCoreAsync(string title, string name, Dictionary<string, string>? settings, string[] args)
+    {
+        var batches = Option(args, "--batches", 200);
+        const int senders = 4;
+        await using var server = await BenchServer.StartAsync(settings);
+        var bodies = Enumerable.Range(0, batches).Select(b => BatchBody(b * BatchSize, BatchSize)).ToList();
+
+        // Warm-up: JIT, connection pool, database pages.
+        using (var warm = server.CreateClient(BenchServer.CameraKey))
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await PostAsync(warm, "api/events/batch", BatchBody(-(i + 1) * BatchSize, BatchSize));
+            }
+        }
+
+        var latencies = new Latencies();
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        var tasks = Enumerable.Range(0, senders).Select(async _ =>
+        {
+            using var client = server.CreateClient(BenchServer.CameraKey);
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < bodies.Count)
+            {
+                var start = Stopwatch.GetTimestamp();
+                await PostAsync(client, "api/events/batch", bodies[i]);
+                latencies.Add(Stopwatch.GetElapsedTime(start));
+            }
+        });
+        await Task.WhenAll(tasks);
+        clock.Stop();
+
+        var events = (long)batches * BatchSize;
+        var rate = events / clock.Elapsed.TotalSeconds;
+        var table = Table(
+            ("events", events.ToString("N0", CultureInfo.InvariantCulture)),
+            ("throughput", $"{rate:N0} events/s (target >= 50,000 on SQLite)"),
+            ("batch latency", latencies.Summary()),
+            ("server RSS after", $"{server.RssMiB:0} MiB"));
+        BenchReport.Append(title, $"dotnet run -c Release --project Factory.Bench -- ingest-{name}", [$"{senders} concurrent senders, batches of {BatchSize}, every batch acknowledged only after commit (synchronous=FULL)."], table);
+        return 0;
+    }
+
+    /// <summary>Single events from 50 cameras at a steady 1000 requests/s in total: latency percentiles.</summary>
+    public static async Task<int> SingleAsync(string[] args)
+    {
+        var seconds = Option(args, "--seconds", 15);
+        const int cameras = 50;
+        const int totalRate = 1000;
+        await using var server = await BenchServer.StartAsync();
+        var latencies = new Latencies();
+        var failures = 0;
+        var sequence = 0;
+        using (var warm = server.CreateClient(BenchServer.CameraKey))
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                await PostAsync(warm, "api/events", SingleBody(-1_000_000 - i));
+            }
+        }
+
+        var perCamera = TimeSpan.FromSeconds(cameras / (double)totalRate);
+        var start = Stopwatch.GetTimestamp();
+        var tasks = Enumerable.Range(0, cameras).Select(async camera =>
+        {
+            using var client = server.CreateClient(BenchServer.CameraKey);
+            // Stagger the cameras so requests arrive evenly rather than in waves.
+            var due = TimeSpan.FromTicks(perCamera.Ticks * camera / cameras);
+            while (due < TimeSpan.FromSeconds(seconds))
+            {
+                var wait = due - Stopwatch.GetElapsedTime(start);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
+
+                var body = SingleBody(Interlocked.Increment(ref sequence));
+                var t0 = Stopwatch.GetTimestamp();
+                try
+                {
+                    await PostAsync(client, "api/events", body);
+                    latencies.Add(Stopwatch.GetElapsedTime(t0));
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+
+                due += perCamera;
+            }
+        });
+        await Task.WhenAll(tasks);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+
+        var table = Table(
+            ("requests", latencies.Count.ToString("N0", CultureInfo.InvariantCulture)),
+            ("achieved rate", $"{latencies.Count / elapsed.TotalSeconds:N0} req/s (offered {totalRate})"),
+            ("latency", latencies.Summary() + " (target p99 < 10 ms)"),
+            ("failures", failures.ToString(CultureInfo.InvariantCulture)),
+            ("server RSS after", $"{server.RssMiB:0} MiB"));
+        BenchReport.Append("Single-event ingestion, 50 cameras at 1000 req/s", "dotnet run -c Release --project Factory.Bench -- ingest-single",
+            ["Open-loop pacing: each camera sends on a fixed schedule, so slow answers do not lower the offered load.", "Client and server share the same 2 cores."], table);
+        return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>The disk's floor: the same rows inserted without HTTP, plain and through the writer's store.</summary>
+    public static async Task<int> FloorAsync(string[] args)
+    {
+        var rows = Option(args, "--rows", 200_000);
+        var folder = Path.Combine(Path.GetTempPath(), "factory-bench", "floor-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var plainPath = Path.Combine(folder, "plain.db");
+            var storePath = Path.Combine(folder, "store.db");
+            await CreateSchemaAsync(plainPath);
+            await CreateSchemaAsync(storePath);
+            var events = Enumerable.Range(0, rows).Select(Event).ToList();
+
+            var plain = await PlainInsertAsync(plainPath, events);
+            var store = await StoreInsertAsync(storePath, events);
+            var table = Table(
+                ("rows", rows.ToString("N0", CultureInfo.InvariantCulture)),
+                ("plain prepared INSERT, 1000 rows/transaction", $"{plain:N0} rows/s"),
+                ("event store (dedup: ON CONFLICT … RETURNING), 1000 rows/transaction", $"{store:N0} rows/s"));
+            BenchReport.Append("SQLite floor (no HTTP)", "dotnet run -c Release --project Factory.Bench -- sqlite-floor",
+                ["Same schema and indexes as the server (migrations applied), WAL, synchronous=FULL.", "Compare with batch ingestion over HTTP to see the share of the disk's rate the server reaches."], table);
+            return 0;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task CreateSchemaAsync(string path)
+    {
+        var options = new DbContextOptionsBuilder<SqliteFactoryDbContext>().UseSqlite($"Data Source={path}").Options;
+        await using var db = new SqliteFactoryDbContext(options);
+        await db.Database.MigrateAsync();
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+    }
+
+    private static async Task<double> PlainInsertAsync(string path, List<NewEvent> events)
+    {
+        await using var connection = new SqliteConnection($"Data Source={path}");
+        await connection.OpenAsync();
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous=FULL;";
+            await pragma.ExecuteNonQueryAsync();
+        }
+
+        var clock = Stopwatch.StartNew();
+        foreach (var chunk in events.Chunk(BatchSize))
+        {
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "INSERT INTO events (\"timestamp\", received_at, worker_id, workstation_id, event_type, confidence, count, camera_id, model_version, event_id, low_confidence) VALUES ($ts, $rcv, $w, $s, $t, $c, $n, $cam, $mv, NULL, 0)";
+            var p = new[] { "$ts", "$rcv", "$w", "$s", "$t", "$c", "$n", "$cam", "$mv" }.Select(n => cmd.Parameters.Add(n, SqliteType.Integer)).ToArray();
+            foreach (var e in chunk)
+            {
+                p[0].Value = e.Timestamp.Ticks;
+                p[1].Value = e.Timestamp.Ticks;
+                p[2].Value = e.WorkerId;
+                p[3].Value = e.WorkstationId;
+                p[4].Value = (int)e.EventType;
+                p[5].Value = e.Confidence;
+                p[6].Value = e.Count;
+                p[7].Value = e.CameraId;
+                p[8].Value = e.ModelVersion;
+                await cmd.ExecuteNonQueryAsync();
+            }
+
+            await tx.CommitAsync();
+        }
+
+        return events.Count / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> StoreInsertAsync(string path, List<NewEvent> events)
+    {
+        await using var store = new SqlEventStore(DatabaseProvider.Sqlite, $"Data Source={path}");
+        var clock = Stopwatch.StartNew();
+        foreach (var chunk in events.Chunk(BatchSize))
+        {
+            await store.InsertAsync(chunk.Select(e => new PendingEvent(e, false)).ToList(), DateTime.UtcNow, CancellationToken.None);
+        }
+
+        return events.Count / clock.Elapsed.TotalSeconds;
+    }
+
+    private static readonly DateTime Origin = DateTime.UtcNow.AddHours(-2);
+
+    private static NewEvent Event(int i) => new(
+        Origin.AddTicks(i * 10L * 10),
+        $"W{i % 6 + 1}",
+        $"S{i % 6 + 1}",
+        i % 10 == 9 ? EventType.ProductCount : (EventType)(i % 3),
+        0.7 + (i % 30) / 100.0,
+        1,
+        $"CAM-0{i % 6 + 1}",
+        "yolov8-v2.1");
+
+    private static byte[] BatchBody(int first, int count)
+    {
+        var sb = new StringBuilder("{\"events\":[");
+        for (var i = 0; i < count; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(',');
+            }
+
+            AppendEvent(sb, Event(first + i));
+        }
+
+        return Encoding.UTF8.GetBytes(sb.Append("]}").ToString());
+    }
+
+    private static byte[] SingleBody(int i)
+    {
+        var sb = new StringBuilder();
+        AppendEvent(sb, Event(i));
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    private static void AppendEvent(StringBuilder sb, NewEvent e) => sb.Append(CultureInfo.InvariantCulture,
+        $"{{\"timestamp\":\"{WireTime.Format(e.Timestamp)}\",\"worker_id\":\"{e.WorkerId}\",\"workstation_id\":\"{e.WorkstationId}\",\"event_type\":\"{e.EventType.ToWire()}\",\"confidence\":{e.Confidence},\"count\":{e.Count},\"camera_id\":\"{e.CameraId}\",\"model_version\":\"{e.ModelVersion}\"}}");
+
+    private static async Task PostAsync(HttpClient client, string path, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await client.PostAsync(path, content);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+    }
+
+    private static string Table(params (string Name, string Value)[] rows) =>
+        "| measure | value |\n|---|---|\n" + string.Join("\n", rows.Select(r => $"| {r.Name} | {r.Value} |"));
+}
