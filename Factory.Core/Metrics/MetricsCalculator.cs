@@ -163,6 +163,7 @@ public static class MetricsCalculator
         var workerIndex = workerId is null ? null : store.WorkerIndexOf(workerId);
         var stationIndex = workstationId is null ? null : store.StationIndexOf(workstationId);
         var registered = registry.Workers.Select(w => store.WorkerIndexOf(w.Id)).OfType<int>().ToArray();
+        var timelines = registry.Workers.Select(w => store.Worker(w.Id)).OfType<WorkerTimeline>().ToArray();
         foreach (var (bucketStart, bucketEnd) in TimeBuckets.Cover(window.Start, window.End, size, zone))
         {
             var rangeFrom = Math.Max(from, bucketStart.Ticks);
@@ -195,9 +196,9 @@ public static class MetricsCalculator
                 else if (stationIndex is { } s)
                 {
                     (working, idle, absent) = (d.StationWorking[s], d.StationIdle[s], d.StationAbsent[s]);
-                    foreach (var worker in registry.Workers)
+                    foreach (var timeline in timelines)
                     {
-                        units += store.Worker(worker.Id)?.UnitsIn(rangeFrom, rangeTo, s) ?? 0;
+                        units += timeline.UnitsIn(rangeFrom, rangeTo, s);
                     }
                 }
                 else
@@ -209,9 +210,9 @@ public static class MetricsCalculator
                         absent += d.WorkerAbsent[r];
                     }
 
-                    foreach (var worker in registry.Workers)
+                    foreach (var timeline in timelines)
                     {
-                        units += store.Worker(worker.Id)?.UnitsIn(rangeFrom, rangeTo, station: null) ?? 0;
+                        units += timeline.UnitsIn(rangeFrom, rangeTo, station: null);
                     }
                 }
             }
