@@ -153,6 +153,34 @@ public sealed class WorkerTimeline(string workerId)
         return units;
     }
 
+    /// <summary>
+    /// Adds the units of each of the contiguous <paramref name="ranges"/> (ascending, each <c>[From, To)</c>) to
+    /// <c>units[r]</c>, optionally at one station only, in one pass over the products.
+    /// </summary>
+    public void UnitsInRanges(IReadOnlyList<(long From, long To)> ranges, int? station, long[] units)
+    {
+        if (ranges.Count == 0)
+        {
+            return;
+        }
+
+        var r = 0;
+        var to = ranges[^1].To;
+        for (var i = LowerBound(_products, ranges[0].From); i < _products.Count && _products[i].Ticks < to; i++)
+        {
+            var product = _products[i];
+            while (ranges[r].To <= product.Ticks)
+            {
+                r++;
+            }
+
+            if (product.Ticks >= ranges[r].From && (station is null || product.Station == station))
+            {
+                units[r] += product.Count;
+            }
+        }
+    }
+
     /// <summary>Adds units in <c>[from, to)</c> per station.</summary>
     public void UnitsByStation(long from, long to, long[] perStation)
     {
