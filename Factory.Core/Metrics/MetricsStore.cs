@@ -20,6 +20,9 @@ public sealed class MetricsStore
     private readonly HashSet<long> _dirtyHours = [];
     private readonly List<TimelinePart> _scratch = [];
 
+    // The last run of hours marked dirty (empty when first > last): a state event whose hours it covers marks nothing new.
+    private long _markedFirst = 1, _markedLast;
+
     public MetricsStore(MetricRules rules, bool useRollups)
     {
         Rules = rules;
@@ -67,10 +70,16 @@ public sealed class MetricsStore
         var changedFrom = worker.AddState(ticks, station, WorkerTimeline.StateOf(type));
         if (UseRollups)
         {
-            var last = TimeMath.HourOf(ticks + Rules.Reach);
-            for (var hour = TimeMath.HourOf(changedFrom); hour <= last; hour++)
+            var firstHour = TimeMath.HourOf(changedFrom);
+            var lastHour = TimeMath.HourOf(ticks + Rules.Reach);
+            if (firstHour < _markedFirst || lastHour > _markedLast)
             {
-                _dirtyHours.Add(hour);
+                for (var hour = firstHour; hour <= lastHour; hour++)
+                {
+                    _dirtyHours.Add(hour);
+                }
+
+                (_markedFirst, _markedLast) = (firstHour, lastHour);
             }
         }
     }
@@ -97,6 +106,7 @@ public sealed class MetricsStore
         }
 
         _dirtyHours.Clear();
+        (_markedFirst, _markedLast) = (1, 0);
     }
 
     public WorkerTimeline? Worker(string workerId, bool create = false)

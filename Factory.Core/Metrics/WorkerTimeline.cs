@@ -28,8 +28,16 @@ public sealed class WorkerTimeline(string workerId)
     /// <summary>Adds a valid state event; returns the start of the earliest segment whose classification may have changed.</summary>
     public long AddState(long ticks, int station, WorkerStatus state)
     {
-        var index = LowerBound(_states, ticks);
         var mark = new StateMark(ticks, station, state);
+        if (_states.Count == 0 || _states[^1].Ticks < ticks)
+        {
+            // The usual case: a worker's events arrive in timestamp order.
+            var previous = _states.Count == 0 ? ticks : _states[^1].Ticks;
+            _states.Add(mark);
+            return previous;
+        }
+
+        var index = LowerBound(_states, ticks);
         if (index < _states.Count && _states[index].Ticks == ticks)
         {
             _states[index] = mark;
@@ -42,6 +50,12 @@ public sealed class WorkerTimeline(string workerId)
 
     public void AddProduct(long ticks, int station, int count)
     {
+        if (_products.Count == 0 || _products[^1].Ticks <= ticks)
+        {
+            _products.Add(new ProductMark(ticks, station, count));
+            return;
+        }
+
         var index = UpperBound(_products, ticks);
         _products.Insert(index, new ProductMark(ticks, station, count));
     }
