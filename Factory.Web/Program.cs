@@ -19,6 +19,7 @@ builder.Services.AddFactoryCore(builder.Configuration, builder.Environment);
 builder.Services.AddFactoryWeb(builder.Configuration);
 builder.Services.AddFactorySecurity(builder.Configuration, builder.Environment);
 builder.Services.AddFactoryScaleOut(builder.Configuration);
+builder.Services.AddFactoryDashboard();
 
 var app = builder.Build();
 
@@ -39,5 +40,6 @@ app.UseRateLimiter();
 
 app.MapOperations();
 app.MapFactoryEndpoints();
+app.MapFactoryDashboard();
 
 app.Run();

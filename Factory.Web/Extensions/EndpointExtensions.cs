@@ -29,6 +29,7 @@ public static class EndpointExtensions
         groups.Admin.MapModelExclusions();
         groups.Admin.MapRegistryAdmin();
         groups.Admin.MapSeeding();
+        groups.Viewer.MapExports();
 
         // Anything else under /api is a ProblemDetails 404 (or 405/415), not the dashboard's page.
         api.MapFallback(ApiFallback.Handle).ExcludeFromDescription();

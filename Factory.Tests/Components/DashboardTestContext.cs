@@ -1,0 +1,201 @@
+using Bunit;
+using Factory.Core.Events;
+using Factory.Core.Live;
+using Factory.Core.Metrics;
+using Factory.Core.ModelHealth;
+using Factory.Core.Time;
+using Factory.Web.Dashboard;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using MudBlazor.Services;
+
+namespace Factory.Tests.Components;
+
+/// <summary>
+/// A bUnit context with MudBlazor, a fixed clock (<see cref="Now"/>), the real in-process notifier, a fake
+/// metrics engine and an in-memory event log. MudBlazor's services need async disposal, hence IAsyncLifetime.
+/// </summary>
+public abstract class DashboardTestContext : IAsyncLifetime
+{
+    public static readonly DateTimeOffset Now = new(2026, 1, 21, 15, 0, 0, TimeSpan.Zero);
+
+    protected DashboardTestContext(string timeZone = "UTC")
+    {
+        Context.Services.AddMudServices();
+        Context.Services.AddSingleton<TimeProvider>(Time);
+        Context.Services.AddSingleton(Options.Create(new FactoryOptions { TimeZone = timeZone }));
+        Context.Services.AddSingleton(Options.Create(new MetricsOptions()));
+        Context.Services.AddSingleton<FactoryClock>();
+        Context.Services.AddSingleton<IEventNotifier>(Notifier);
+        Context.Services.AddSingleton<IMetricsService>(Metrics);
+        Context.Services.AddSingleton<IEventLog>(Log);
+        Context.Services.AddSingleton<IModelHealthReader>(Health);
+        Context.Services.AddScoped<ReconnectSignal>();
+        Context.JSInterop.Mode = JSRuntimeMode.Loose;
+        Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    protected BunitContext Context { get; } = new();
+
+    protected FakeTimeProvider Time { get; } = new(Now);
+
+    protected EventNotifier Notifier { get; } = new(NullLogger<EventNotifier>.Instance);
+
+    protected FakeMetricsService Metrics { get; } = new();
+
+    protected InMemoryEventLog Log { get; } = new();
+
+    protected FakeModelHealth Health { get; } = new();
+
+    protected FactoryClock Clock => Context.Services.GetRequiredService<FactoryClock>();
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Context.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private static long _nextId;
+
+    /// <summary>A stored event <paramref name="minutesAgo"/> before <see cref="Now"/>.</summary>
+    public static FactoryEvent Event(EventType type, string worker = "W1", string station = "S1", double minutesAgo = 1, double confidence = 0.9, int count = 1) => new()
+    {
+        Id = Interlocked.Increment(ref _nextId),
+        Timestamp = Now.UtcDateTime.AddMinutes(-minutesAgo),
+        ReceivedAt = Now.UtcDateTime,
+        WorkerId = worker,
+        WorkstationId = station,
+        EventType = type,
+        Confidence = confidence,
+        Count = count,
+        CameraId = "CAM-01",
+        ModelVersion = "yolov8-v2.1",
+        LowConfidence = confidence < 0.7,
+    };
+
+    public static WorkerMetrics Worker(string id, string name, double working, double idle, double absent, long units, WorkerStatus status = WorkerStatus.Working)
+    {
+        var tracked = working + idle + absent;
+        return new WorkerMetrics(id, name, working, idle, absent, tracked, tracked == 0 ? 0 : working / tracked * 100, units,
+            working == 0 ? 0 : units / working, Now.UtcDateTime.AddMinutes(-1), status);
+    }
+
+    public static WorkstationMetrics Station(string id, double utilization, double occupancyHours = 4, long units = 10, int active = 1) =>
+        new(id, $"Station {id}", occupancyHours, occupancyHours * utilization / 100, utilization, occupancyHours / 24 * 100, units,
+            occupancyHours == 0 ? 0 : units / occupancyHours, active);
+
+    public static FactoryMetrics Factory(double working, double tracked, long units, int active, long events = 100, long lowConfidence = 0) =>
+        new(Now.UtcDateTime.AddHours(-24), Now.UtcDateTime, Now.UtcDateTime, working, tracked - working, 0, tracked,
+            tracked == 0 ? 0 : working / tracked * 100, units, working == 0 ? 0 : units / working, active, 6, 6, events, lowConfidence);
+}
+
+/// <summary>Returns whatever the test sets, and counts how often each figure was asked for.</summary>
+public sealed class FakeMetricsService : IMetricsService
+{
+    private int _factoryCalls;
+
+    public FactoryMetrics Factory { get; set; } = DashboardTestContext.Factory(0, 0, 0, 0, events: 0);
+    public FactoryMetrics? Today { get; set; }
+    public IReadOnlyList<WorkerMetrics> Workers { get; set; } = [];
+    public IReadOnlyList<WorkstationMetrics> Stations { get; set; } = [];
+    public IReadOnlyList<TimeseriesBucket> Buckets { get; set; } = [];
+    public IReadOnlyList<TimelineSegment> Timeline { get; set; } = [];
+    public List<MetricsWindow> Windows { get; } = [];
+
+    /// <summary>When set, every query fails with it (a database outage).</summary>
+    public Exception? Failure { get; set; }
+
+    /// <summary>Calls of <see cref="GetFactoryAsync"/> (two per dashboard refresh: the range and today).</summary>
+    public int FactoryCalls => Volatile.Read(ref _factoryCalls);
+
+    public MetricsWindow ResolveWindow(DateTime? start, DateTime? end, DateTime? asOf)
+    {
+        var e = end ?? DashboardTestContext.Now.UtcDateTime;
+        var window = new MetricsWindow(start ?? e.AddHours(-24), e, asOf ?? e);
+        lock (Windows)
+        {
+            Windows.Add(window);
+        }
+
+        return window;
+    }
+
+    public Task<IReadOnlyList<WorkerMetrics>> GetWorkersAsync(MetricsWindow window, string? workerId, CancellationToken ct = default) =>
+        Failure is not null ? Task.FromException<IReadOnlyList<WorkerMetrics>>(Failure) : Task.FromResult<IReadOnlyList<WorkerMetrics>>(Workers.Where(w => workerId is null || w.WorkerId == workerId).ToList());
+
+    public Task<IReadOnlyList<WorkstationMetrics>> GetWorkstationsAsync(MetricsWindow window, string? workstationId, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<WorkstationMetrics>>(Stations.Where(s => workstationId is null || s.WorkstationId == workstationId).ToList());
+
+    public Task<FactoryMetrics> GetFactoryAsync(MetricsWindow window, CancellationToken ct = default)
+    {
+        var call = Interlocked.Increment(ref _factoryCalls);
+        if (Failure is not null)
+        {
+            return Task.FromException<FactoryMetrics>(Failure);
+        }
+
+        // The overview asks for the range first, then for today.
+        return Task.FromResult(call % 2 == 0 && Today is not null ? Today : Factory);
+    }
+
+    public Task<IReadOnlyList<TimeseriesBucket>> GetTimeseriesAsync(MetricsWindow window, BucketSize bucket, string? workerId, string? workstationId, CancellationToken ct = default) =>
+        Task.FromResult(Buckets);
+
+    public Task<IReadOnlyList<TimelineSegment>> GetWorkerTimelineAsync(MetricsWindow window, string workerId, CancellationToken ct = default) =>
+        Task.FromResult(Timeline);
+}
+
+/// <summary>A model-health report set by the test (none: no events yet).</summary>
+public sealed class FakeModelHealth : IModelHealthReader
+{
+    public ModelHealthReport Report { get; set; } = new(HealthStatus.Healthy, 0, 0, "No events yet.", DashboardTestContext.Now.UtcDateTime, [], [], []);
+
+    public Task<ModelHealthReport> GetReportAsync(CancellationToken ct = default) => Task.FromResult(Report);
+}
+
+/// <summary>The event log over a list held in memory.</summary>
+public sealed class InMemoryEventLog : IEventLog
+{
+    public List<FactoryEvent> Events { get; } = [];
+
+    public Task<EventLogPage> PageAsync(EventFilter filter, int limit, EventLogPosition? after = null, CancellationToken ct = default)
+    {
+        var rows = Filter(filter).OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Id)
+            .Where(e => after is null || e.Timestamp < after.Timestamp || (e.Timestamp == after.Timestamp && e.Id < after.Id))
+            .Take(limit + 1).ToList();
+        EventLogPosition? next = null;
+        if (rows.Count > limit)
+        {
+            rows.RemoveAt(rows.Count - 1);
+            next = new EventLogPosition(rows[^1].Timestamp, rows[^1].Id);
+        }
+
+        return Task.FromResult(new EventLogPage(rows, next));
+    }
+
+    public Task<IReadOnlyList<FactoryEvent>> LatestReceivedAsync(EventFilter filter, int limit, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<FactoryEvent>>(Filter(filter).OrderByDescending(e => e.Id).Take(limit).ToList());
+
+    public async IAsyncEnumerable<FactoryEvent> StreamAsync(EventFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        foreach (var e in Filter(filter).OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Id).ToList())
+        {
+            await Task.Yield();
+            yield return e;
+        }
+    }
+
+    public Task<IReadOnlyList<WorkerPresence>> WorkersAtStationAsync(string workstationId, DateTime start, DateTime end, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<WorkerPresence>>(Events.Where(e => e.WorkstationId == workstationId && e.Timestamp >= start && e.Timestamp < end)
+            .GroupBy(e => e.WorkerId).Select(g => new WorkerPresence(g.Key, g.Count(), g.Max(e => e.Timestamp))).ToList());
+
+    private IEnumerable<FactoryEvent> Filter(EventFilter f) => Events.Where(e =>
+        (f.WorkerId is null || e.WorkerId == f.WorkerId) && (f.WorkstationId is null || e.WorkstationId == f.WorkstationId)
+        && (f.CameraId is null || e.CameraId == f.CameraId) && (f.EventType is null || e.EventType == f.EventType)
+        && (f.Start is null || e.Timestamp >= f.Start) && (f.End is null || e.Timestamp < f.End));
+}

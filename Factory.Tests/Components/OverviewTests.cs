@@ -1,0 +1,150 @@
+using Bunit;
+using Factory.Core.Events;
+using Factory.Core.Live;
+using Factory.Web.Components.Pages;
+using Factory.Web.Dashboard;
+
+namespace Factory.Tests.Components;
+
+public sealed class OverviewTests : DashboardTestContext
+{
+    private void SeedFigures()
+    {
+        Metrics.Factory = Factory(working: 30, tracked: 40, units: 180, active: 4);
+        Metrics.Today = Factory(working: 20, tracked: 25, units: 1234, active: 4);
+        Metrics.Workers = [Worker("W1", "Amara Okafor", 7.5, 0.5, 0, 45), Worker("W2", "Lukas Brenner", 3, 3, 0, 10)];
+        Metrics.Stations = [Station("S1", 49.9), Station("S2", 50.0), Station("S3", 85.0)];
+        Log.Events.Add(Event(EventType.Working, minutesAgo: 2));
+    }
+
+    [Fact]
+    public void Kpis_show_the_engine_figures_with_units()
+    {
+        SeedFigures();
+        var cut = Context.Render<Overview>();
+
+        cut.WaitForAssertion(() => Assert.Equal("4 / 6", cut.Find("[data-kpi=active-workers] .kpi-value").TextContent));
+        Assert.Equal("75.0 %", cut.Find("[data-kpi=utilization] .kpi-value").TextContent);
+        Assert.Equal("1,234", cut.Find("[data-kpi=units-today] .kpi-value").TextContent);
+        Assert.Equal("6.0 u/h", cut.Find("[data-kpi=units-per-hour] .kpi-value").TextContent);
+        Assert.Equal("—", cut.Find("[data-kpi=model-health] .kpi-value").TextContent);
+        Assert.Contains("30 h 0 m working of 40 h 0 m tracked", cut.Find("[data-kpi=utilization] .kpi-caption").TextContent);
+        Assert.Contains("util-low", cut.Find("[data-station=S1]").ClassList);
+        Assert.Contains("util-normal", cut.Find("[data-station=S2]").ClassList);
+        Assert.Contains("util-high", cut.Find("[data-station=S3]").ClassList);
+    }
+
+    [Fact]
+    public void Model_health_card_and_alerts_show_the_model_health_report()
+    {
+        SeedFigures();
+        Health.Report = new global::Factory.Core.ModelHealth.ModelHealthReport(global::Factory.Core.ModelHealth.HealthStatus.Critical, 0.71, 100, "Low confidence detected.", Now.UtcDateTime, [], [],
+            [new global::Factory.Core.ModelHealth.ModelAlert("silent-CAM-04", global::Factory.Core.ModelHealth.AlertKind.CameraSilent, global::Factory.Core.ModelHealth.HealthStatus.Warning, "CAM-04", "CAM-04 has sent nothing for 12 minutes.", Now.UtcDateTime.AddMinutes(-2))]);
+
+        var cut = Context.Render<Overview>();
+        cut.WaitForAssertion(() => Assert.Equal("Critical", cut.Find("[data-kpi=model-health] .kpi-value").TextContent));
+        Assert.Contains("health-critical", cut.Find("[data-kpi=model-health]").ClassList);
+        Assert.Equal("avg confidence 0.71 · last 100 events", cut.Find("[data-kpi=model-health] .kpi-caption").TextContent);
+        Assert.Contains("Camera CAM-04 silent", cut.Markup);
+        Assert.Equal("/events?camera_id=CAM-04", cut.FindAll(".alert-title a").First(a => a.TextContent.Contains("CAM-04", StringComparison.Ordinal)).GetAttribute("href"));
+    }
+
+    [Fact]
+    public void Default_range_is_the_last_24_hours_ending_now()
+    {
+        SeedFigures();
+        var cut = Context.Render<Overview>();
+        cut.WaitForAssertion(() => Assert.NotEmpty(Metrics.Windows));
+        lock (Metrics.Windows)
+        {
+            Assert.Equal(Now.UtcDateTime.AddHours(-24), Metrics.Windows[0].Start);
+            Assert.Equal(Now.UtcDateTime, Metrics.Windows[0].End);
+            // "Units today" starts at local midnight.
+            Assert.Equal(new DateTime(2026, 1, 21, 0, 0, 0, DateTimeKind.Utc), Metrics.Windows[1].Start);
+        }
+    }
+
+    [Fact]
+    public void An_empty_factory_says_what_to_do()
+    {
+        var cut = Context.Render<Overview>();
+        cut.WaitForAssertion(() => Assert.Contains("No events yet — run the simulator or seed demo data from", cut.Markup));
+        Assert.Contains("No active alerts.", cut.Markup);
+        Assert.Contains("No tracked time in this range", cut.Markup);
+    }
+
+    [Fact]
+    public async Task A_published_event_appears_in_the_stream_and_updates_the_kpis()
+    {
+        SeedFigures();
+        var cut = Context.Render<Overview>();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("li.stream-row")));
+        Assert.Equal("1,234", cut.Find("[data-kpi=units-today] .kpi-value").TextContent);
+
+        Metrics.Today = Factory(working: 20, tracked: 25, units: 1239, active: 5);
+        Metrics.Factory = Factory(working: 31, tracked: 40, units: 185, active: 5);
+        var product = Event(EventType.ProductCount, worker: "W3", station: "S2", minutesAgo: 0, count: 5);
+        Log.Events.Add(product);
+        await Notifier.PublishAsync(new EventsCommitted([product], Now.UtcDateTime));
+
+        cut.WaitForAssertion(() =>
+        {
+            var rows = cut.FindAll("li.stream-row");
+            Assert.Equal(2, rows.Count);
+            Assert.Equal(product.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), rows[0].GetAttribute("data-event-id"));
+            Assert.Contains("state-product", rows[0].ClassList);
+        }, TimeSpan.FromSeconds(5));
+        cut.WaitForAssertion(() => Assert.Equal("1,239", cut.Find("[data-kpi=units-today] .kpi-value").TextContent));
+        Assert.Equal("5 / 6", cut.Find("[data-kpi=active-workers] .kpi-value").TextContent);
+    }
+
+    [Fact]
+    public async Task A_burst_of_events_is_rendered_in_few_refreshes()
+    {
+        SeedFigures();
+        var cut = Context.Render<Overview>();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("li.stream-row")));
+        var initialCalls = Metrics.FactoryCalls;
+
+        var first = Event(EventType.ProductCount, minutesAgo: 0);
+        await Notifier.PublishAsync(new EventsCommitted([first], Now.UtcDateTime));
+        cut.WaitForAssertion(() => Assert.Equal(Id(first), cut.FindAll("li.stream-row")[0].GetAttribute("data-event-id")));
+        Assert.Equal(initialCalls + 2, Metrics.FactoryCalls);
+
+        // The fixed clock has not moved, so the burst waits for the next refresh slot, a quarter second later,
+        // and then arrives as one refresh (two factory queries: the range and today), not 299.
+        FactoryEvent? last = null;
+        for (var i = 0; i < 299; i++)
+        {
+            last = Event(EventType.ProductCount, minutesAgo: 0);
+            await Notifier.PublishAsync(new EventsCommitted([last], Now.UtcDateTime));
+        }
+
+        Time.Advance(LiveFeed.DefaultInterval);
+        cut.WaitForAssertion(() => Assert.Equal(Id(last!), cut.FindAll("li.stream-row")[0].GetAttribute("data-event-id")));
+        Assert.Equal(initialCalls + 4, Metrics.FactoryCalls);
+        Assert.Equal(25, cut.FindAll("li.stream-row").Count);
+    }
+
+    [Fact]
+    public async Task Disposing_the_page_unsubscribes_from_the_notifier()
+    {
+        SeedFigures();
+        var cut = Context.Render<Overview>();
+        cut.WaitForAssertion(() => Assert.Equal(1, Notifier.SubscriberCount));
+        await Context.DisposeComponentsAsync();
+        Assert.Equal(0, Notifier.SubscriberCount);
+    }
+
+    [Fact]
+    public void A_failing_engine_shows_an_error_state_instead_of_figures()
+    {
+        Metrics.Failure = new InvalidOperationException("database unreachable");
+        var cut = Context.Render<Overview>();
+        cut.WaitForAssertion(() => Assert.Contains("Could not load the figures.", cut.Markup));
+        Assert.Contains("database unreachable", cut.Markup);
+        Assert.Equal("—", cut.Find("[data-kpi=utilization] .kpi-value").TextContent);
+    }
+
+    private static string Id(FactoryEvent e) => e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
