@@ -165,7 +165,7 @@ internal static class IngestionBenchmark
             var table = Table(
                 ("rows", rows.ToString("N0", CultureInfo.InvariantCulture)),
                 ("plain prepared INSERT, 1000 rows/transaction", $"{plain:N0} rows/s"),
-                ("event store (dedup: ON CONFLICT … RETURNING), 1000 rows/transaction", $"{store:N0} rows/s"));
+                ("event store as the writer runs it (ON CONFLICT DO NOTHING, duplicate lookup), 1000 rows/transaction", $"{store:N0} rows/s"));
             BenchReport.Append("SQLite floor (no HTTP)", "dotnet run -c Release --project Factory.Bench -- sqlite-floor",
                 ["Same schema and indexes as the server (migrations applied), WAL, synchronous=FULL.", "Compare with batch ingestion over HTTP to see the share of the disk's rate the server reaches."], table);
             return 0;

@@ -13,9 +13,10 @@ public sealed class IngestionMetrics : IDisposable
     private readonly Counter<long> _rejected;
     private readonly Histogram<double> _commitLatency;
 
-    public IngestionMetrics(IMeterFactory meterFactory)
+    public IngestionMetrics()
     {
-        _meter = meterFactory.Create(MeterName);
+        // A plain (unscoped) meter: exporters that listen process-wide see it without DI plumbing.
+        _meter = new Meter(MeterName);
         _ingested = _meter.CreateCounter<long>("events_stored", "events", "Events stored");
         _duplicates = _meter.CreateCounter<long>("events_duplicate", "events", "Events recognised as duplicates");
         _rejected = _meter.CreateCounter<long>("events_rejected", "events", "Events rejected by validation");

@@ -18,7 +18,9 @@ public static class CoreServiceExtensions
     {
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.RunEvery >= TimeSpan.FromSeconds(1) && o.RunEvery <= TimeSpan.FromDays(30), "Retention:RunEvery must be between 00:00:01 and 30.00:00:00.")
+            .ValidateOnStart();
         services.AddOptions<FactoryOptions>().Bind(configuration.GetSection(FactoryOptions.Section)).ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Factory:TimeZone must be an IANA time-zone id such as Europe/Berlin.")
             .ValidateOnStart();

@@ -27,6 +27,8 @@ public static class DashboardExtensions
         services.AddSingleton<IModelHealthReader, ModelHealthReader>();
         services.AddScoped<ReconnectSignal>();
         services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<ReconnectSignal>());
+        services.AddSingleton<DashboardConnections>();
+        services.AddScoped<CircuitHandler, DashboardConnectionCounter>();
         services.AddHostedService<LiveHubBroadcaster>();
         return services;
     }
@@ -34,6 +36,7 @@ public static class DashboardExtensions
     public static WebApplication MapFactoryDashboard(this WebApplication app)
     {
         app.UseAntiforgery();
+        _ = app.Services.GetRequiredService<DashboardConnections>(); // its gauge is exported from the start
         app.MapStaticAssets();
         var pages = app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         var hub = app.MapHub<LiveHub>(LiveHub.Path);

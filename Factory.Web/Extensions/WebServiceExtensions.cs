@@ -49,6 +49,10 @@ public static class WebServiceExtensions
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth }).ExcludeFromDescription();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth }).ExcludeFromDescription();
         app.MapMetrics("/metrics").ExcludeFromDescription();
+
+        // prometheus-net connects to .NET meters on its first collection; do it now, so that nothing
+        // measured before the first scrape is lost.
+        Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null).GetAwaiter().GetResult();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Factory Pulse API"));
         return app;

@@ -23,7 +23,7 @@ public sealed class EventWriterTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _writer = new EventWriter(() => _store, _notifier, [_observer], new FakeTimeProvider(new DateTimeOffset(T0.AddHours(1))),
-            Options.Create(new IngestionOptions()), new IngestionMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<EventWriter>.Instance);
+            Options.Create(new IngestionOptions()), new IngestionMetrics(), NullLogger<EventWriter>.Instance);
         await _writer.StartAsync(CancellationToken.None);
     }
 
