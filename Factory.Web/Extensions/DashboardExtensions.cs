@@ -19,6 +19,7 @@ public static class DashboardExtensions
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddCascadingAuthenticationState();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddSingleton<FactoryClock>();
         services.AddSingleton<EventLog>();
