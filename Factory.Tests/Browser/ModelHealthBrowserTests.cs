@@ -43,6 +43,12 @@ public sealed class ModelHealthBrowserTests(BrowserServer server) : IClassFixtur
         Assert.Equal(0, await page.Locator("[data-exclusion-editor]").CountAsync());
 
         await page.Locator(".mud-drawer a[href='/model-health']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+        var folder = Environment.GetEnvironmentVariable("FACTORY_SCREENSHOTS_DIR") is { Length: > 0 } dir ? dir : Path.Combine(Path.GetTempPath(), "factory-screenshots");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "model-health-1440.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        Assert.True(new FileInfo(path).Length > 10_000);
     }
 
     [Fact]

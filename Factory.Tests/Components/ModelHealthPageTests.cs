@@ -150,7 +150,7 @@ public sealed class ModelHealthPageTests : DashboardTestContext
         var cut = Context.Render<ModelHealthPage>();
 
         cut.WaitForAssertion(() => Assert.Contains("health-warning", cut.Find("[data-health-status]").ClassList));
-        Assert.Equal("Mean confidence per day for yolov8-v2.1, yolov8-v2.2", cut.Find("[data-chart=confidence-trend] .chart-box").GetAttribute("aria-label"));
+        Assert.Equal("Mean confidence in percent per day for yolov8-v2.1, yolov8-v2.2", cut.Find("[data-chart=confidence-trend] .chart-box").GetAttribute("aria-label"));
         Assert.NotEmpty(cut.FindAll("[data-chart=confidence-trend] svg path"));
         Assert.Equal(2, cut.FindAll("[data-chart=heatmap] td.hm-cell:not(.hm-empty)").Count);
         Assert.Equal("75.0 %", cut.Find("[data-chart=distribution] li[data-model='yolov8-v2.1'] .dist-pct").TextContent);
