@@ -237,15 +237,18 @@ internal static class IngestionBenchmark
 
     private static readonly DateTime Origin = DateTime.UtcNow.AddHours(-2);
 
+    /// <summary>Event number <paramref name="i"/> (negative numbers are warm-up events before the measured ones).</summary>
     private static NewEvent Event(int i) => new(
         Origin.AddTicks(i * 10L * 10),
-        $"W{i % 6 + 1}",
-        $"S{i % 6 + 1}",
-        i % 10 == 9 ? EventType.ProductCount : (EventType)(i % 3),
-        0.7 + (i % 30) / 100.0,
+        $"W{Mod(i, 6) + 1}",
+        $"S{Mod(i, 6) + 1}",
+        Mod(i, 10) == 9 ? EventType.ProductCount : (EventType)Mod(i, 3),
+        0.7 + Mod(i, 30) / 100.0,
         1,
-        $"CAM-0{i % 6 + 1}",
+        $"CAM-0{Mod(i, 6) + 1}",
         "yolov8-v2.1");
+
+    private static int Mod(int value, int divisor) => ((value % divisor) + divisor) % divisor;
 
     private static byte[] BatchBody(int first, int count)
     {

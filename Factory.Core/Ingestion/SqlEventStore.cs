@@ -51,10 +51,9 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
                 p[9].Value = (object?)e.EventId ?? DBNull.Value;
                 p[10].Value = low;
 
-                var id = await insert.ExecuteScalarAsync(ct);
-                if (id is not null and not DBNull)
+                var newId = await InsertOneAsync(insert, ct);
+                if (newId > 0)
                 {
-                    var newId = Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture);
                     outcomes[i] = new WriteOutcome(newId, Duplicate: false);
                     stored.Add(new FactoryEvent
                     {
@@ -95,6 +94,20 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
         }
     }
 
+    /// <summary>Runs the prepared insert; returns the new row id, or 0 when the row conflicted with a stored one.</summary>
+    private async Task<long> InsertOneAsync(DbCommand insert, CancellationToken ct)
+    {
+        if (insert.Connection is SqliteConnection sqlite)
+        {
+            // SQLite: no RETURNING (it costs a data reader per row, a third of the insert rate); the engine's
+            // last-insert rowid is exact because this connection is the only writer and runs one statement at a time.
+            return insert.ExecuteNonQuery() == 1 ? SQLitePCL.raw.sqlite3_last_insert_rowid(sqlite.Handle) : 0;
+        }
+
+        var id = await insert.ExecuteScalarAsync(ct);
+        return id is null or DBNull ? 0 : Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private object Instant(DateTime utc) => provider == DatabaseProvider.Sqlite ? utc.Ticks : utc;
 
     private async Task<DbConnection> OpenAsync(CancellationToken ct)
@@ -121,11 +134,11 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
         return connection;
     }
 
-    private static DbCommand CreateInsert(DbConnection connection, DbTransaction tx)
+    private DbCommand CreateInsert(DbConnection connection, DbTransaction tx)
     {
         var cmd = connection.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = InsertSql;
+        cmd.CommandText = provider == DatabaseProvider.Sqlite ? InsertSql.Replace(" RETURNING id", "", StringComparison.Ordinal) : InsertSql;
         foreach (var name in new[] { "ts", "rcv", "w", "s", "t", "c", "n", "cam", "mv", "eid", "low" })
         {
             var p = cmd.CreateParameter();

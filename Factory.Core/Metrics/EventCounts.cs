@@ -7,13 +7,21 @@ namespace Factory.Core.Metrics;
 public sealed class EventCounts
 {
     private readonly Dictionary<long, HourTicks> _hours = [];
+    private long _lastHour = long.MinValue;
+    private HourTicks? _lastBucket;
 
     public void Add(long ticks, bool lowConfidence)
     {
         var hour = TimeMath.HourOf(ticks);
-        if (!_hours.TryGetValue(hour, out var bucket))
+        var bucket = _lastBucket;
+        if (hour != _lastHour || bucket is null)
         {
-            _hours[hour] = bucket = new HourTicks();
+            if (!_hours.TryGetValue(hour, out bucket))
+            {
+                _hours[hour] = bucket = new HourTicks();
+            }
+
+            (_lastHour, _lastBucket) = (hour, bucket);
         }
 
         Insert(bucket.All, ticks);

@@ -162,20 +162,20 @@ public static class MetricsCalculator
 
         var workerIndex = workerId is null ? null : store.WorkerIndexOf(workerId);
         var stationIndex = workstationId is null ? null : store.StationIndexOf(workstationId);
-        var registered = registry.Workers.Select(w => store.WorkerIndexOf(w.Id)).OfType<int>().ToArray();
-        var timelines = registry.Workers.Select(w => store.Worker(w.Id)).OfType<WorkerTimeline>().ToArray();
-        foreach (var (bucketStart, bucketEnd) in TimeBuckets.Cover(window.Start, window.End, size, zone))
+        var buckets = TimeBuckets.Cover(window.Start, window.End, size, zone);
+        var ranges = buckets.Select(b => (From: Math.Max(from, b.Start.Ticks), To: Math.Min(to, b.End.Ticks))).ToArray();
+        var durations = new (long Working, long Idle, long Absent)[ranges.Length];
+        var units = new long[ranges.Length];
+        if ((workerId is not null && workerIndex is null) || (workstationId is not null && stationIndex is null))
         {
-            var rangeFrom = Math.Max(from, bucketStart.Ticks);
-            var rangeTo = Math.Min(to, bucketEnd.Ticks);
-            long working = 0, idle = 0, absent = 0, units = 0;
-            if ((workerId is not null && workerIndex is null) || (workstationId is not null && stationIndex is null))
+            // A filter on an id without data: the buckets exist, with zeros.
+        }
+        else if (workerId is not null && workstationId is not null)
+        {
+            for (var r = 0; r < ranges.Length; r++)
             {
-                // A filter on an id without data: the bucket exists, with zeros.
-            }
-            else if (workerId is not null && workstationId is not null)
-            {
-                foreach (var part in store.Parts(workerId, rangeFrom, rangeTo, now, includeOffShift: false))
+                long working = 0, idle = 0, absent = 0;
+                foreach (var part in store.Parts(workerId, ranges[r].From, ranges[r].To, now, includeOffShift: false))
                 {
                     if (part.Station == stationIndex)
                     {
@@ -183,49 +183,48 @@ public static class MetricsCalculator
                     }
                 }
 
-                units = store.Worker(workerId)!.UnitsIn(rangeFrom, rangeTo, stationIndex);
+                durations[r] = (working, idle, absent);
+            }
+
+            store.Worker(workerId)!.UnitsInRanges(ranges, stationIndex, units);
+        }
+        else if (workerIndex is { } k)
+        {
+            durations = store.DurationSeries(ranges, now, [k], station: 0);
+            store.Worker(workerId!)!.UnitsInRanges(ranges, station: null, units);
+        }
+        else
+        {
+            var timelines = registry.Workers.Select(w => store.Worker(w.Id)).OfType<WorkerTimeline>().ToArray();
+            if (stationIndex is { } s)
+            {
+                durations = store.DurationSeries(ranges, now, workers: null, s);
             }
             else
             {
-                var d = store.Durations(rangeFrom, rangeTo, now);
-                if (workerIndex is { } k)
-                {
-                    (working, idle, absent) = (d.WorkerWorking[k], d.WorkerIdle[k], d.WorkerAbsent[k]);
-                    units = store.Worker(workerId!)!.UnitsIn(rangeFrom, rangeTo, station: null);
-                }
-                else if (stationIndex is { } s)
-                {
-                    (working, idle, absent) = (d.StationWorking[s], d.StationIdle[s], d.StationAbsent[s]);
-                    foreach (var timeline in timelines)
-                    {
-                        units += timeline.UnitsIn(rangeFrom, rangeTo, s);
-                    }
-                }
-                else
-                {
-                    foreach (var r in registered)
-                    {
-                        working += d.WorkerWorking[r];
-                        idle += d.WorkerIdle[r];
-                        absent += d.WorkerAbsent[r];
-                    }
-
-                    foreach (var timeline in timelines)
-                    {
-                        units += timeline.UnitsIn(rangeFrom, rangeTo, station: null);
-                    }
-                }
+                var registered = registry.Workers.Select(w => store.WorkerIndexOf(w.Id)).OfType<int>().Distinct().ToArray();
+                durations = store.DurationSeries(ranges, now, registered, station: 0);
             }
 
+            foreach (var timeline in timelines)
+            {
+                timeline.UnitsInRanges(ranges, stationIndex, units);
+            }
+        }
+
+        for (var r = 0; r < ranges.Length; r++)
+        {
+            var bucketStart = buckets[r].Start;
+            var (working, idle, absent) = durations[r];
             var tracked = working + idle + absent;
             result.Add(new TimeseriesBucket(
                 bucketStart,
-                bucketEnd,
+                buckets[r].End,
                 new DateTimeOffset(bucketStart).ToOffset(zone.GetUtcOffset(bucketStart)),
                 TimeMath.Hours(working),
                 TimeMath.Hours(idle),
                 TimeMath.Hours(absent),
-                units,
+                units[r],
                 TimeMath.Percentage(working, tracked)));
         }
 

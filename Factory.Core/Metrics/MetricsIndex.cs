@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Factory.Core.Data;
 using Factory.Core.Events;
 using Factory.Core.Ingestion;
@@ -151,12 +150,15 @@ public sealed partial class MetricsIndex(IServiceScopeFactory scopes, IOptions<M
                 "SELECT id, \"timestamp\", received_at, worker_id, workstation_id, event_type, confidence, count, model_version FROM events ORDER BY id";
             await using var reader = await command.ExecuteReaderAsync(ct);
             var strings = new Dictionary<string, string>(StringComparer.Ordinal);
+            bool? dateTimes = null;
             while (await reader.ReadAsync(ct))
             {
+                // SQLite stores UTC ticks, PostgreSQL timestamps: the same for every row of the result.
+                dateTimes ??= reader.GetFieldType(1) == typeof(DateTime);
                 store.Add(
                     reader.GetInt64(0),
-                    Ticks(reader, 1),
-                    Ticks(reader, 2),
+                    dateTimes.Value ? reader.GetDateTime(1).Ticks : reader.GetInt64(1),
+                    dateTimes.Value ? reader.GetDateTime(2).Ticks : reader.GetInt64(2),
                     Intern(strings, reader.GetString(3)),
                     Intern(strings, reader.GetString(4)),
                     (EventType)reader.GetInt32(5),
@@ -175,9 +177,6 @@ public sealed partial class MetricsIndex(IServiceScopeFactory scopes, IOptions<M
 
         store.FlushRollups();
     }
-
-    private static long Ticks(DbDataReader reader, int ordinal) =>
-        reader.GetFieldType(ordinal) == typeof(DateTime) ? reader.GetDateTime(ordinal).Ticks : reader.GetInt64(ordinal);
 
     private static string Intern(Dictionary<string, string> strings, string value)
     {

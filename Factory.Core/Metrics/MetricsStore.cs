@@ -20,6 +20,9 @@ public sealed class MetricsStore
     private readonly HashSet<long> _dirtyHours = [];
     private readonly List<TimelinePart> _scratch = [];
 
+    // The last run of hours marked dirty (empty when first > last): a state event whose hours it covers marks nothing new.
+    private long _markedFirst = 1, _markedLast;
+
     public MetricsStore(MetricRules rules, bool useRollups)
     {
         Rules = rules;
@@ -67,10 +70,16 @@ public sealed class MetricsStore
         var changedFrom = worker.AddState(ticks, station, WorkerTimeline.StateOf(type));
         if (UseRollups)
         {
-            var last = TimeMath.HourOf(ticks + Rules.Reach);
-            for (var hour = TimeMath.HourOf(changedFrom); hour <= last; hour++)
+            var firstHour = TimeMath.HourOf(changedFrom);
+            var lastHour = TimeMath.HourOf(ticks + Rules.Reach);
+            if (firstHour < _markedFirst || lastHour > _markedLast)
             {
-                _dirtyHours.Add(hour);
+                for (var hour = firstHour; hour <= lastHour; hour++)
+                {
+                    _dirtyHours.Add(hour);
+                }
+
+                (_markedFirst, _markedLast) = (firstHour, lastHour);
             }
         }
     }
@@ -97,6 +106,7 @@ public sealed class MetricsStore
         }
 
         _dirtyHours.Clear();
+        (_markedFirst, _markedLast) = (1, 0);
     }
 
     public WorkerTimeline? Worker(string workerId, bool create = false)
@@ -161,6 +171,144 @@ public sealed class MetricsStore
         }
 
         return totals;
+    }
+
+    /// <summary>
+    /// Working, idle and absent ticks of one selection in each of the contiguous <paramref name="ranges"/> (ascending,
+    /// each <c>[From, To)</c>): the sum over the worker indices in <paramref name="workers"/>, or, when it is null, the
+    /// totals of station <paramref name="station"/>. Equal to <see cref="Durations"/> per range; whole rollup hours
+    /// come from running sums over the hours, so the cost grows with the hours and edges, not with the ranges times the workers.
+    /// </summary>
+    public (long Working, long Idle, long Absent)[] DurationSeries(IReadOnlyList<(long From, long To)> ranges, long now, int[]? workers, int station)
+    {
+        FlushRollups();
+        var result = new (long Working, long Idle, long Absent)[ranges.Count];
+        if (ranges.Count == 0)
+        {
+            return result;
+        }
+
+        var from = ranges[0].From;
+        var to = ranges[^1].To;
+        var selected = workers ?? Enumerable.Range(0, _workers.Count).ToArray();
+        var allWorkers = workers is not null && workers.Length == _workers.Count;
+
+        // Running sums of the selection over the whole rollup hours of the window: index i covers hours [first, first + i).
+        var (first, end) = FullHours(from, to);
+        var hours = Math.Max(0, end - first);
+        var running = new (long Working, long Idle, long Absent)[hours + 1];
+        for (var i = 0; i < hours; i++)
+        {
+            var sum = running[i];
+            if (_rollups.TryGetValue(first + i, out var rollup))
+            {
+                var d = rollup.Durations;
+                if (workers is null)
+                {
+                    if (station < d.StationWorking.Length)
+                    {
+                        sum = (sum.Working + d.StationWorking[station], sum.Idle + d.StationIdle[station], sum.Absent + d.StationAbsent[station]);
+                    }
+                }
+                else if (allWorkers)
+                {
+                    sum = (sum.Working + rollup.TotalWorking, sum.Idle + rollup.TotalIdle, sum.Absent + rollup.TotalAbsent);
+                }
+                else
+                {
+                    foreach (var k in workers)
+                    {
+                        if (k < d.WorkerWorking.Length)
+                        {
+                            sum = (sum.Working + d.WorkerWorking[k], sum.Idle + d.WorkerIdle[k], sum.Absent + d.WorkerAbsent[k]);
+                        }
+                    }
+                }
+            }
+
+            running[i + 1] = sum;
+        }
+
+        // Open segments depend on "now": their parts over the whole window, split among the ranges below.
+        var open = new List<TimelinePart>();
+        foreach (var k in selected)
+        {
+            _workers[k].CollectParts(from, to, now, includeClosed: false, includeOpen: true, includeOffShift: false, Rules, open);
+        }
+
+        for (var r = 0; r < ranges.Count; r++)
+        {
+            var (a, b) = ranges[r];
+            if (a >= b)
+            {
+                continue;
+            }
+
+            long working = 0, idle = 0, absent = 0;
+            var (ha, hb) = FullHours(a, b);
+            if (ha < hb)
+            {
+                var whole = running[hb - first];
+                var before = running[ha - first];
+                (working, idle, absent) = (whole.Working - before.Working, whole.Idle - before.Idle, whole.Absent - before.Absent);
+                AddClosed(selected, workers is null ? station : null, a, ha * TimeSpan.TicksPerHour, now, ref working, ref idle, ref absent);
+                AddClosed(selected, workers is null ? station : null, hb * TimeSpan.TicksPerHour, b, now, ref working, ref idle, ref absent);
+            }
+            else
+            {
+                AddClosed(selected, workers is null ? station : null, a, b, now, ref working, ref idle, ref absent);
+            }
+
+            foreach (var part in open)
+            {
+                if (workers is null && part.Station != station)
+                {
+                    continue;
+                }
+
+                var s = Math.Max(part.Start, a);
+                var e = Math.Min(part.End, b);
+                if (s < e)
+                {
+                    Accumulate(part.State, e - s, ref working, ref idle, ref absent);
+                }
+            }
+
+            result[r] = (working, idle, absent);
+        }
+
+        return result;
+    }
+
+    private void AddClosed(int[] workers, int? station, long from, long to, long now, ref long working, ref long idle, ref long absent)
+    {
+        if (from >= to)
+        {
+            return;
+        }
+
+        foreach (var k in workers)
+        {
+            _scratch.Clear();
+            _workers[k].CollectParts(from, to, now, includeClosed: true, includeOpen: false, includeOffShift: false, Rules, _scratch);
+            foreach (var part in _scratch)
+            {
+                if (station is null || part.Station == station)
+                {
+                    Accumulate(part.State, part.Length, ref working, ref idle, ref absent);
+                }
+            }
+        }
+    }
+
+    private static void Accumulate(WorkerStatus state, long length, ref long working, ref long idle, ref long absent)
+    {
+        switch (state)
+        {
+            case WorkerStatus.Working: working += length; break;
+            case WorkerStatus.Idle: idle += length; break;
+            case WorkerStatus.Absent: absent += length; break;
+        }
     }
 
     /// <summary>Per station, the length of the union of working-or-idle parts (occupancy) and of working parts, in <c>[from, to)</c>.</summary>
@@ -363,6 +511,13 @@ public sealed class MetricsStore
             }
         }
 
+        for (var k = 0; k < _workers.Count; k++)
+        {
+            rollup.TotalWorking += rollup.Durations.WorkerWorking[k];
+            rollup.TotalIdle += rollup.Durations.WorkerIdle[k];
+            rollup.TotalAbsent += rollup.Durations.WorkerAbsent[k];
+        }
+
         if (!any)
         {
             return null;
@@ -388,6 +543,11 @@ public sealed class MetricsStore
         public DurationTotals Durations { get; } = new(workers, stations);
         public long[] Occupancy { get; } = new long[stations];
         public long[] Working { get; } = new long[stations];
+
+        /// <summary>Working, idle and absent ticks summed over every worker.</summary>
+        public long TotalWorking { get; set; }
+        public long TotalIdle { get; set; }
+        public long TotalAbsent { get; set; }
 
         public void AddTo(DurationTotals totals) => totals.AddAll(Durations);
 

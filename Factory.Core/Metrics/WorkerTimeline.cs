@@ -28,8 +28,16 @@ public sealed class WorkerTimeline(string workerId)
     /// <summary>Adds a valid state event; returns the start of the earliest segment whose classification may have changed.</summary>
     public long AddState(long ticks, int station, WorkerStatus state)
     {
-        var index = LowerBound(_states, ticks);
         var mark = new StateMark(ticks, station, state);
+        if (_states.Count == 0 || _states[^1].Ticks < ticks)
+        {
+            // The usual case: a worker's events arrive in timestamp order.
+            var previous = _states.Count == 0 ? ticks : _states[^1].Ticks;
+            _states.Add(mark);
+            return previous;
+        }
+
+        var index = LowerBound(_states, ticks);
         if (index < _states.Count && _states[index].Ticks == ticks)
         {
             _states[index] = mark;
@@ -42,6 +50,12 @@ public sealed class WorkerTimeline(string workerId)
 
     public void AddProduct(long ticks, int station, int count)
     {
+        if (_products.Count == 0 || _products[^1].Ticks <= ticks)
+        {
+            _products.Add(new ProductMark(ticks, station, count));
+            return;
+        }
+
         var index = UpperBound(_products, ticks);
         _products.Insert(index, new ProductMark(ticks, station, count));
     }
@@ -151,6 +165,34 @@ public sealed class WorkerTimeline(string workerId)
         }
 
         return units;
+    }
+
+    /// <summary>
+    /// Adds the units of each of the contiguous <paramref name="ranges"/> (ascending, each <c>[From, To)</c>) to
+    /// <c>units[r]</c>, optionally at one station only, in one pass over the products.
+    /// </summary>
+    public void UnitsInRanges(IReadOnlyList<(long From, long To)> ranges, int? station, long[] units)
+    {
+        if (ranges.Count == 0)
+        {
+            return;
+        }
+
+        var r = 0;
+        var to = ranges[^1].To;
+        for (var i = LowerBound(_products, ranges[0].From); i < _products.Count && _products[i].Ticks < to; i++)
+        {
+            var product = _products[i];
+            while (ranges[r].To <= product.Ticks)
+            {
+                r++;
+            }
+
+            if (product.Ticks >= ranges[r].From && (station is null || product.Station == station))
+            {
+                units[r] += product.Count;
+            }
+        }
     }
 
     /// <summary>Adds units in <c>[from, to)</c> per station.</summary>

@@ -3,15 +3,31 @@ using Microsoft.Playwright;
 
 namespace Factory.Tests.Browser;
 
-/// <summary>Seeding from the admin page, then the overview full of demo data (and its screenshots for the docs).</summary>
+/// <summary>Signing in, seeding from the admin page, then the overview full of demo data (and its screenshots for the docs).</summary>
 public sealed class AdminBrowserTests(BrowserServer server) : IClassFixture<BrowserServer>
 {
     [Fact]
-    public async Task Admin_seeds_a_day_of_demo_data_and_the_overview_shows_it()
+    public async Task Admin_signs_in_seeds_a_day_of_demo_data_and_the_overview_shows_it()
     {
         Requires.That(server.Available, $"Chromium ({BrowserServer.ChromiumPath})");
 
-        var admin = await server.OpenAsync("/admin");
+        var context = await server.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+            BaseURL = server.BaseAddress.ToString(),
+        });
+        var admin = await context.NewPageAsync();
+        await admin.GotoAsync("/admin");
+        Assert.Contains("/login", admin.Url, StringComparison.Ordinal);
+
+        await admin.FillAsync("#key", FactoryApp.KeyFor("viewer"));
+        await admin.ClickAsync("button[type=submit]");
+        await Assertions.Expect(admin.Locator(".error")).ToContainTextAsync("not an admin key");
+
+        await admin.FillAsync("#key", FactoryApp.KeyFor("admin"));
+        await admin.ClickAsync("button[type=submit]");
+        await admin.WaitForSelectorAsync("#app-root[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 20_000 });
+        Assert.EndsWith("/admin", admin.Url, StringComparison.Ordinal);
         await admin.ClickAsync("[data-action=seed-24h]");
         var result = admin.Locator("[data-seed-result]");
         await Assertions.Expect(result).ToBeVisibleAsync(new() { Timeout = 120_000 });

@@ -18,6 +18,7 @@ public static class DashboardExtensions
     public static IServiceCollection AddFactoryDashboard(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
         services.AddMudServices();
         services.AddCascadingAuthenticationState();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -37,6 +38,7 @@ public static class DashboardExtensions
         app.MapStaticAssets();
         var pages = app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         var hub = app.MapHub<LiveHub>(LiveHub.Path);
+        app.MapSignIn();
 
         // Unknown pages get the dashboard's not-found page; the more specific /api fallback keeps its ProblemDetails.
         app.MapFallback(() => new RazorComponentResult<NotFoundDocument> { StatusCode = StatusCodes.Status404NotFound })

@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -35,18 +33,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("Malformed X-Api-Key header."));
         }
 
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
-        ApiKeyEntry? match = null;
-        foreach (var entry in auth.CurrentValue.Keys)
-        {
-            // Every entry is compared, match or not, so the time taken does not depend on the key.
-            var stored = Convert.FromHexString(entry.Hash);
-            if (CryptographicOperations.FixedTimeEquals(hash, stored))
-            {
-                match = entry;
-            }
-        }
-
+        var match = auth.CurrentValue.FindKey(key);
         if (match is null)
         {
             return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));

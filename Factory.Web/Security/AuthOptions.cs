@@ -19,6 +19,25 @@ public sealed class AuthOptions
 
     /// <summary>Burst size of the per-key token bucket.</summary>
     public int Burst { get; set; } = 400;
+
+    /// <summary>
+    /// The entry whose hash matches <paramref name="key"/>, or null. Every entry is compared in constant time,
+    /// match or not, so neither the result nor the time taken reveals which key came close.
+    /// </summary>
+    public ApiKeyEntry? FindKey(string key)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
+        ApiKeyEntry? match = null;
+        foreach (var entry in Keys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(hash, Convert.FromHexString(entry.Hash)))
+            {
+                match = entry;
+            }
+        }
+
+        return match;
+    }
 }
 
 /// <summary>One API key: a name for logs, the hash of the key, its role and optionally the cameras it may speak for.</summary>

@@ -29,7 +29,7 @@ public static class SecurityExtensions
         services.AddAuthentication(o =>
             {
                 o.DefaultScheme = "Smart";
-                o.DefaultChallengeScheme = ApiKeyAuthenticationHandler.SchemeName;
+                o.DefaultChallengeScheme = "Smart";
             })
             .AddPolicyScheme("Smart", "API key or sign-in cookie", o => o.ForwardDefaultSelector = ctx =>
                 ctx.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)

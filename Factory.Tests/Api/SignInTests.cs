@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Factory.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Factory.Tests.Api;
+
+/// <summary>Admin sign-in for the dashboard: cookie, anti-forgery, admin role only, local redirects only.</summary>
+public sealed partial class SignInTests : IAsyncLifetime
+{
+    private readonly FactoryApp _app = new();
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    [GeneratedRegex("name=\"(__RequestVerificationToken[^\"]*)\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenField();
+
+    private HttpClient Browser() => _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    private static async Task<KeyValuePair<string, string>> TokenAsync(HttpClient client)
+    {
+        var html = await client.GetStringAsync("/login");
+        var match = TokenField().Match(html);
+        Assert.True(match.Success, "the sign-in form carries an anti-forgery token");
+        return new(match.Groups[1].Value, WebUtility.HtmlDecode(match.Groups[2].Value));
+    }
+
+    [Fact]
+    public async Task Admin_page_without_sign_in_redirects_to_the_sign_in_form()
+    {
+        var client = Browser();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        using var response = await client.GetAsync("/admin");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/login", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_key_signs_in_and_opens_the_admin_page()
+    {
+        var client = Browser();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        var token = await TokenAsync(client);
+        using var signIn = await client.PostAsync("/login", new FormUrlEncodedContent([token, new("key", FactoryApp.KeyFor("admin")), new("returnUrl", "/admin")]));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        Assert.Equal("/admin", signIn.Headers.Location!.OriginalString);
+        Assert.Contains(signIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("factory.auth=", StringComparison.Ordinal) && c.Contains("httponly", StringComparison.OrdinalIgnoreCase));
+
+        using var page = await client.GetAsync("/admin");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Demo data", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("viewer")]
+    [InlineData("camera")]
+    [InlineData(null)]
+    public async Task Other_keys_do_not_sign_in(string? role)
+    {
+        var client = Browser();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        var token = await TokenAsync(client);
+        using var signIn = await client.PostAsync("/login", new FormUrlEncodedContent([token, new("key", role is null ? "wrong" : FactoryApp.KeyFor(role))]));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        Assert.StartsWith("/login?error=1", signIn.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.False(signIn.Headers.Contains("Set-Cookie") && signIn.Headers.GetValues("Set-Cookie").Any(c => c.StartsWith("factory.auth=", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Sign_in_without_the_anti_forgery_token_is_refused()
+    {
+        var client = Browser();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        using var signIn = await client.PostAsync("/login", new FormUrlEncodedContent([new("key", FactoryApp.KeyFor("admin"))]));
+        Assert.Equal(HttpStatusCode.BadRequest, signIn.StatusCode);
+    }
+
+    [Fact]
+    public async Task Sign_in_never_redirects_off_site()
+    {
+        var client = Browser();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        var token = await TokenAsync(client);
+        using var signIn = await client.PostAsync("/login", new FormUrlEncodedContent([token, new("key", FactoryApp.KeyFor("admin")), new("returnUrl", "//evil.example/x")]));
+        Assert.Equal("/admin", signIn.Headers.Location!.OriginalString);
+    }
+}

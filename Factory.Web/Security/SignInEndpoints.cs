@@ -1,0 +1,83 @@
+using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Factory.Web.Security;
+
+/// <summary>
+/// Sign-in for the dashboard's admin pages: an admin enters an admin API key once and gets an HTTP-only,
+/// same-site cookie; the form carries an anti-forgery token. No password store is needed next to the keys.
+/// </summary>
+public static class SignInEndpoints
+{
+    public static void MapSignIn(this WebApplication app)
+    {
+        app.MapGet("/login", LoginPage).ExcludeFromDescription().AllowAnonymous();
+        app.MapPost("/login", SignIn).ExcludeFromDescription().AllowAnonymous();
+        app.MapPost("/logout", SignOut).ExcludeFromDescription();
+    }
+
+    internal static IResult LoginPage(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string? error)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        var message = error is null ? "" : "<p class=\"error\" role=\"alert\">That key is not an admin key. Check it and try again.</p>";
+        var html = $$"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="color-scheme" content="dark"><title>Sign in · Factory Pulse</title>
+            <style>
+              body{margin:0;min-height:100vh;display:grid;place-items:center;background:#14161a;color:#e8eaed;font:16px/1.5 system-ui,sans-serif}
+              form{background:#1e2127;border:1px solid #2c313a;border-radius:8px;padding:28px;width:min(92vw,380px);box-sizing:border-box}
+              h1{font-size:1.35rem;margin:0 0 4px} p{color:#aab0ba;margin:0 0 18px;font-size:.92rem}
+              label{display:block;margin-bottom:6px;font-weight:600}
+              input[type=password]{width:100%;box-sizing:border-box;padding:10px;border-radius:6px;border:1px solid #454c57;background:#14161a;color:#e8eaed;font-size:1rem}
+              button{margin-top:16px;width:100%;padding:10px;border:0;border-radius:6px;background:#f5a623;color:#14161a;font-weight:700;font-size:1rem;cursor:pointer}
+              .error{color:#ff8a80} a{color:#f5a623}
+            </style></head>
+            <body><form method="post" action="/login">
+              <h1>Factory Pulse admin</h1>
+              <p>Sign in with an admin API key to seed data and edit the registry.</p>
+              {{message}}
+              <label for="key">Admin key</label>
+              <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
+              <input type="hidden" name="{{tokens.FormFieldName}}" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}">
+              <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(SafeReturnUrl(returnUrl))}}">
+              <button type="submit">Sign in</button>
+              <p style="margin-top:14px"><a href="/">Back to the dashboard</a></p>
+            </form></body></html>
+            """;
+        return Results.Content(html, "text/html; charset=utf-8");
+    }
+
+    internal static async Task<IResult> SignIn(HttpContext context, [FromForm] string? key, [FromForm] string? returnUrl, IOptionsMonitor<AuthOptions> auth)
+    {
+        var target = SafeReturnUrl(returnUrl);
+        var entry = string.IsNullOrEmpty(key) || key.Length > 512 ? null : auth.CurrentValue.FindKey(key);
+        if (entry is null || entry.Role != Roles.Admin)
+        {
+            return Results.Redirect($"/login?error=1&returnUrl={Uri.EscapeDataString(target)}");
+        }
+
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, entry.Name), new Claim(ClaimTypes.Role, Roles.Admin), new Claim(ClaimTypes.Role, Roles.Viewer)],
+            CookieAuthenticationDefaults.AuthenticationScheme);
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        return Results.LocalRedirect(target);
+    }
+
+    internal static async Task<IResult> SignOut(HttpContext context, CancellationToken ct)
+    {
+        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return Results.LocalRedirect("/");
+    }
+
+    /// <summary>Only local paths, so the sign-in page cannot be used to send someone elsewhere.</summary>
+    private static string SafeReturnUrl(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+            ? returnUrl
+            : "/admin";
+}
