@@ -20,7 +20,6 @@ public static class DashboardExtensions
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
-        services.AddCascadingAuthenticationState();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddSingleton<FactoryClock>();
         services.AddSingleton<EventLog>();
