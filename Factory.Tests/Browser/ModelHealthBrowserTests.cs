@@ -65,4 +65,30 @@ public sealed class ModelHealthBrowserTests(BrowserServer server) : IClassFixtur
 
         await Assertions.Expect(page.Locator("[data-chart=distribution] li[data-model='yolov9-canary']")).ToBeVisibleAsync(new() { Timeout = 5_000 });
     }
+
+    [Fact]
+    public async Task Signed_in_admin_excludes_a_version_and_sees_it_as_a_chip()
+    {
+        RequireBrowser();
+        await SeedAsync();
+        var context = await server.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseAddress.ToString(), ColorScheme = ColorScheme.Dark });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login?returnUrl=%2Fmodel-health");
+        await page.FillAsync("#key", FactoryApp.KeyFor("admin"));
+        await page.Locator("form button").ClickAsync();
+        await page.WaitForSelectorAsync("#app-root[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 20_000 });
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/model-health$"));
+
+        var editor = page.Locator("[data-exclusion-editor]");
+        await Assertions.Expect(editor).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await page.Locator("input[data-field=model-version]").FillAsync("yolov8-v2.2");
+        await page.Locator("input[data-field=reason]").FillAsync("rollback");
+        await page.Locator("[data-action=add-exclusion]").ClickAsync();
+
+        await Assertions.Expect(page.Locator("[data-exclusion='yolov8-v2.2']")).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        using var admin = server.Api("admin");
+        var listed = await admin.GetStringAsync("/api/admin/model-exclusions");
+        Assert.Contains("yolov8-v2.2", listed, StringComparison.Ordinal);
+        await context.DisposeAsync();
+    }
 }
