@@ -22,12 +22,19 @@ public abstract class DashboardTestContext : IAsyncLifetime
 {
     public static readonly DateTimeOffset Now = new(2026, 1, 21, 15, 0, 0, TimeSpan.Zero);
 
-    protected DashboardTestContext(string timeZone = "UTC")
+    protected DashboardTestContext(string timeZone = "UTC", bool authorization = false)
     {
+        if (authorization)
+        {
+            // Before anything resolves a service: bUnit refuses registrations after that.
+            Auth = Context.AddAuthorization();
+        }
+
         Context.Services.AddMudServices();
         Context.Services.AddSingleton<TimeProvider>(Time);
         Context.Services.AddSingleton(Options.Create(new FactoryOptions { TimeZone = timeZone }));
         Context.Services.AddSingleton(Options.Create(new MetricsOptions()));
+        Context.Services.AddSingleton(Options.Create(new ModelHealthOptions()));
         Context.Services.AddSingleton<FactoryClock>();
         Context.Services.AddSingleton<IEventNotifier>(Notifier);
         Context.Services.AddSingleton<IMetricsService>(Metrics);
@@ -39,6 +46,9 @@ public abstract class DashboardTestContext : IAsyncLifetime
     }
 
     protected BunitContext Context { get; } = new();
+
+    /// <summary>The signed-in user (anonymous until set) when the context was made with authorization.</summary>
+    protected Bunit.TestDoubles.BunitAuthorizationContext? Auth { get; }
 
     protected FakeTimeProvider Time { get; } = new(Now);
 
@@ -150,12 +160,108 @@ public sealed class FakeMetricsService : IMetricsService
         Task.FromResult(Timeline);
 }
 
-/// <summary>A model-health report set by the test (none: no events yet).</summary>
+/// <summary>Model-health figures set by the test (none: no events yet), exclusions kept in memory, change subscribers counted.</summary>
 public sealed class FakeModelHealth : IModelHealthReader
 {
+    private readonly List<Action> _handlers = [];
+
     public ModelHealthReport Report { get; set; } = new(HealthStatus.Healthy, 0, 0, "No events yet.", DashboardTestContext.Now.UtcDateTime, [], [], []);
+    public IReadOnlyList<ConfidenceTrendPoint> Trend { get; set; } = [];
+    public IReadOnlyList<HeatmapCell> Heatmap { get; set; } = [];
+    public IReadOnlyDictionary<string, ModelShare> Distribution { get; set; } = new Dictionary<string, ModelShare>();
+    public List<global::Factory.Core.Data.ModelExclusion> Exclusions { get; } = [];
+
+    /// <summary>Whether the last trend asked for hourly buckets.</summary>
+    public bool? LastTrendHourly { get; private set; }
+
+    public int Subscribers
+    {
+        get
+        {
+            lock (_handlers)
+            {
+                return _handlers.Count;
+            }
+        }
+    }
 
     public Task<ModelHealthReport> GetReportAsync(CancellationToken ct = default) => Task.FromResult(Report);
+
+    public Task<IReadOnlyList<ConfidenceTrendPoint>> TrendAsync(int days, bool hourly, TimeZoneInfo zone, CancellationToken ct = default)
+    {
+        LastTrendHourly = hourly;
+        return Task.FromResult(Trend);
+    }
+
+    public Task<IReadOnlyList<HeatmapCell>> HeatmapAsync(int hours, CancellationToken ct = default) => Task.FromResult(Heatmap);
+
+    public Task<IReadOnlyDictionary<string, ModelShare>> DistributionAsync(int days, CancellationToken ct = default) => Task.FromResult(Distribution);
+
+    public Task<IReadOnlyList<global::Factory.Core.Data.ModelExclusion>> ListExclusionsAsync(CancellationToken ct = default)
+    {
+        lock (Exclusions)
+        {
+            return Task.FromResult<IReadOnlyList<global::Factory.Core.Data.ModelExclusion>>(Exclusions.ToList());
+        }
+    }
+
+    public Task<bool> AddExclusionAsync(string modelVersion, string? reason, CancellationToken ct = default)
+    {
+        lock (Exclusions)
+        {
+            if (Exclusions.Any(x => x.ModelVersion == modelVersion))
+            {
+                return Task.FromResult(false);
+            }
+
+            Exclusions.Add(new global::Factory.Core.Data.ModelExclusion { ModelVersion = modelVersion, Reason = reason, CreatedAt = DashboardTestContext.Now.UtcDateTime });
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> RemoveExclusionAsync(string modelVersion, CancellationToken ct = default)
+    {
+        lock (Exclusions)
+        {
+            return Task.FromResult(Exclusions.RemoveAll(x => x.ModelVersion == modelVersion) > 0);
+        }
+    }
+
+    public IDisposable SubscribeChanges(Action changed)
+    {
+        lock (_handlers)
+        {
+            _handlers.Add(changed);
+        }
+
+        return new Unsubscribe(() =>
+        {
+            lock (_handlers)
+            {
+                _handlers.Remove(changed);
+            }
+        });
+    }
+
+    /// <summary>Tells subscribers that alerts or exclusions changed (as the alert monitor does).</summary>
+    public void RaiseChanged()
+    {
+        Action[] handlers;
+        lock (_handlers)
+        {
+            handlers = _handlers.ToArray();
+        }
+
+        foreach (var h in handlers)
+        {
+            h();
+        }
+    }
+
+    private sealed class Unsubscribe(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
 }
 
 /// <summary>The event log over a list held in memory.</summary>

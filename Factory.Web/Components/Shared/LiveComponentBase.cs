@@ -45,6 +45,9 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
 
     private void OnReconnected() => _feed?.RequestCatchUp();
 
+    /// <summary>Asks for a coalesced refresh (a <see cref="LiveBatch"/> with <c>CatchUp</c>) for a change that is not a stored event.</summary>
+    protected void RequestRefresh() => _feed?.RequestCatchUp();
+
     public async ValueTask DisposeAsync()
     {
         Reconnect.Reconnected -= OnReconnected;
