@@ -75,7 +75,6 @@ public sealed class OverviewBrowserTests(BrowserServer server) : IClassFixture<B
     [InlineData("/events")]
     [InlineData("/workers/W1")]
     [InlineData("/stations/S1")]
-    [InlineData("/admin")]
     [InlineData("/model-health")]
     public async Task Pages_at_360_px_have_no_horizontal_scroll(string path)
     {
