@@ -145,4 +145,33 @@ public sealed class DashboardEndpointTests : IAsyncLifetime
         Assert.Equal("idle", events[0].GetProperty("event_type").GetString());
         Assert.Equal("S5", events[0].GetProperty("workstation_id").GetString());
     }
+
+    [Fact]
+    public async Task Live_hub_pushes_model_alerts_when_they_change()
+    {
+        var server = _app.Server;
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(server.BaseAddress, "hubs/live"), o =>
+            {
+                o.HttpMessageHandlerFactory = _ => server.CreateHandler();
+                o.Transports = HttpTransportType.LongPolling;
+            })
+            .Build();
+        var received = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.On<JsonElement>(LiveHub.AlertsMethod, a =>
+        {
+            if (a.EnumerateArray().Any(x => x.GetProperty("kind").GetString() == "critical_average"))
+            {
+                received.TrySetResult(a);
+            }
+        });
+        await connection.StartAsync(TestContext.Current.CancellationToken);
+
+        var low = Enumerable.Range(1, 20).Select(i => FactoryHttp.Event(FactoryApp.Start.AddSeconds(-i), worker: $"W{i % 6 + 1}", confidence: 0.5));
+        (await Client().PostBatchAsync(low)).EnsureSuccessStatusCode();
+        (await Client().GetAsync("/api/metrics/model-health")).EnsureSuccessStatusCode();
+
+        var alerts = await received.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Contains("below", alerts[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
 }

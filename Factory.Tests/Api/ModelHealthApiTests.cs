@@ -218,6 +218,36 @@ public sealed class ModelHealthApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Excluding_a_version_changes_past_worker_metrics_and_restoring_it_brings_them_back()
+    {
+        // W1 worked 10:00–10:05 seen by v-bad and produced 4 units seen by v-bad, plus 1 unit seen by v-good.
+        var at = FactoryApp.Start.AddHours(-5);
+        await Post([
+            FactoryHttp.Event(at, worker: "W1", type: "working", model: "v-bad"),
+            FactoryHttp.Event(at.AddMinutes(1), worker: "W1", type: "product_count", count: 4, model: "v-bad"),
+            FactoryHttp.Event(at.AddMinutes(2), worker: "W1", type: "product_count", count: 1, model: "v-good"),
+        ]);
+        var url = $"/api/metrics/workers?worker_id=W1&start_time={Uri.EscapeDataString(at.AddHours(-1).ToString("O"))}&end_time={Uri.EscapeDataString(at.AddHours(1).ToString("O"))}";
+        async Task<(double Working, long Units)> Figures()
+        {
+            var w = (await _client.GetFromJsonAsync<JsonElement>(url))[0];
+            return (w.GetProperty("working_hours").GetDouble(), w.GetProperty("total_units_produced").GetInt64());
+        }
+
+        var before = await Figures();
+        Assert.Equal(5.0 / 60, before.Working, 9);
+        Assert.Equal(5, before.Units);
+
+        (await _client.PostAsJsonAsync("/api/admin/model-exclusions", new { model_version = "v-bad" })).EnsureSuccessStatusCode();
+        Assert.Equal((0.0, 1L), await Figures());
+        var health = await Health();
+        Assert.Equal(3, health.GetProperty("samples").GetInt32());
+
+        (await _client.DeleteAsync("/api/admin/model-exclusions/v-bad")).EnsureSuccessStatusCode();
+        Assert.Equal(before, await Figures());
+    }
+
+    [Fact]
     public async Task Model_exclusions_need_the_admin_role()
     {
         using var response = await _app.CreateClientAs("viewer").PostAsJsonAsync("/api/admin/model-exclusions", new { model_version = "x" });

@@ -7,20 +7,27 @@ namespace Factory.Web.Hubs;
 
 /// <summary>
 /// Live feed for external clients (wall displays, integrations): every stored event is pushed with the
-/// client method <c>events</c> and an array of events in the API's shape. The dashboard itself subscribes
+/// client method <c>events</c> and an array of events in the API's shape; model alerts with <c>alerts</c>. The dashboard itself subscribes
 /// in process and does not use this hub.
 /// </summary>
 public sealed class LiveHub : Hub
 {
     public const string Path = "/hubs/live";
     public const string EventsMethod = "events";
+
+    /// <summary>Client method receiving the full list of active model alerts whenever it changes.</summary>
+    public const string AlertsMethod = "alerts";
 }
 
 /// <summary>
 /// Forwards committed events from the in-process notifier to the hub's clients. The notifier's handler only
 /// queues, so a slow client never slows the writer; if clients cannot keep up, the oldest batches are dropped.
 /// </summary>
-internal sealed partial class LiveHubBroadcaster(IEventNotifier notifier, IHubContext<LiveHub> hub, ILogger<LiveHubBroadcaster> logger) : BackgroundService
+internal sealed partial class LiveHubBroadcaster(
+    IEventNotifier notifier,
+    Factory.Core.ModelHealth.ModelAlertMonitor alerts,
+    IHubContext<LiveHub> hub,
+    ILogger<LiveHubBroadcaster> logger) : BackgroundService
 {
     private readonly Channel<EventsCommitted> _pending = Channel.CreateBounded<EventsCommitted>(
         new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
@@ -37,6 +44,9 @@ internal sealed partial class LiveHubBroadcaster(IEventNotifier notifier, IHubCo
 
             return ValueTask.CompletedTask;
         });
+        using var alertSubscription = alerts.Subscribe(active =>
+            _ = hub.Clients.All.SendAsync(LiveHub.AlertsMethod, active, CancellationToken.None).ContinueWith(
+                t => LogSendFailed(t.Exception!), TaskContinuationOptions.OnlyOnFaulted));
 
         try
         {
