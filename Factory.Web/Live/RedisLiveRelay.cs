@@ -30,9 +30,31 @@ internal sealed partial class RedisLiveRelay(
         var config = ConfigurationOptions.Parse(options.Value.Connection!);
         config.AbortOnConnectFail = false;
         _redis = await ConnectionMultiplexer.ConnectAsync(config);
-        await _redis.GetSubscriber().SubscribeAsync(_channel, (_, message) => OnMessage(message));
         _subscription = notifier.Subscribe(PublishAsync);
-        LogStarted(_instance);
+
+        // Redis being away must not keep this instance from serving cameras: subscribe in the background
+        // and keep trying; until then only other instances' live views lag.
+        _ = Task.Run(() => SubscribeUntilDoneAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    private readonly CancellationTokenSource _stopping = new();
+
+    private async Task SubscribeUntilDoneAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await _redis!.GetSubscriber().SubscribeAsync(_channel, (_, message) => OnMessage(message));
+                LogStarted(_instance);
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogSubscribeFailed(ex);
+                await Task.Delay(TimeSpan.FromSeconds(2), ct).ContinueWith(_ => { }, CancellationToken.None);
+            }
+        }
     }
 
     private async ValueTask PublishAsync(EventsCommitted committed)
@@ -47,7 +69,7 @@ internal sealed partial class RedisLiveRelay(
         {
             await _redis.GetSubscriber().PublishAsync(_channel, JsonSerializer.SerializeToUtf8Bytes(envelope, Json));
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             // The events are stored; only other instances' live views lag until Redis is back.
             LogPublishFailed(ex, committed.Events.Count);
@@ -80,12 +102,15 @@ internal sealed partial class RedisLiveRelay(
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping.Cancel();
         _subscription?.Dispose();
         return Task.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()
     {
+        _stopping.Cancel();
+        _stopping.Dispose();
         _subscription?.Dispose();
         if (_redis is not null)
         {
@@ -95,6 +120,9 @@ internal sealed partial class RedisLiveRelay(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Live relay through Redis started as instance {Instance}")]
     private partial void LogStarted(string instance);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not subscribe to the live channel in Redis yet; retrying")]
+    private partial void LogSubscribeFailed(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not relay {Count} events to other instances")]
     private partial void LogPublishFailed(Exception ex, int count);
