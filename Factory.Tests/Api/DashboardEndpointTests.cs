@@ -124,14 +124,7 @@ public sealed class DashboardEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Live_hub_pushes_each_stored_event_to_external_clients()
     {
-        var server = _app.Server;
-        await using var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(server.BaseAddress, "hubs/live"), o =>
-            {
-                o.HttpMessageHandlerFactory = _ => server.CreateHandler();
-                o.Transports = HttpTransportType.LongPolling;
-            })
-            .Build();
+        await using var connection = LiveHubConnection();
         var received = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.On<JsonElement>(LiveHub.EventsMethod, e => received.TrySetResult(e));
         await connection.StartAsync(TestContext.Current.CancellationToken);
@@ -149,14 +142,7 @@ public sealed class DashboardEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Live_hub_pushes_model_alerts_when_they_change()
     {
-        var server = _app.Server;
-        await using var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(server.BaseAddress, "hubs/live"), o =>
-            {
-                o.HttpMessageHandlerFactory = _ => server.CreateHandler();
-                o.Transports = HttpTransportType.LongPolling;
-            })
-            .Build();
+        await using var connection = LiveHubConnection();
         var received = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.On<JsonElement>(LiveHub.AlertsMethod, a =>
         {
@@ -173,5 +159,18 @@ public sealed class DashboardEndpointTests : IAsyncLifetime
 
         var alerts = await received.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.Contains("below", alerts[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A SignalR client for <c>/hubs/live</c> that talks to the in-memory server.</summary>
+    private HubConnection LiveHubConnection()
+    {
+        var server = _app.Server;
+        return new HubConnectionBuilder()
+            .WithUrl(new Uri(server.BaseAddress, "hubs/live"), o =>
+            {
+                o.HttpMessageHandlerFactory = _ => server.CreateHandler();
+                o.Transports = HttpTransportType.LongPolling;
+            })
+            .Build();
     }
 }
