@@ -6,7 +6,14 @@ namespace Factory.Core.Metrics;
 /// A resolved query window: half-open <c>[Start, End)</c>, evaluated as of <c>AsOf</c>
 /// (only events received at or before it count, and "now" is <c>AsOf</c>).
 /// </summary>
-public sealed record MetricsWindow(DateTime Start, DateTime End, DateTime AsOf);
+public sealed record MetricsWindow(DateTime Start, DateTime End, DateTime AsOf)
+{
+    /// <summary>
+    /// A shift of the calendar (<see cref="Shifts.ShiftCalendar"/>) or null: when set, only the parts of
+    /// the window inside that shift's occurrences count.
+    /// </summary>
+    public string? Shift { get; init; }
+}
 
 /// <summary>Status of a worker at an instant (metrics.md, "Current status").</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<WorkerStatus>))]
