@@ -4,6 +4,7 @@ using Factory.Core.Live;
 using Factory.Core.Metrics;
 using Factory.Core.ModelHealth;
 using Factory.Core.Registry;
+using Factory.Core.Shifts;
 using Factory.Core.Time;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -42,6 +43,7 @@ public static class CoreServiceExtensions
         services.AddMetrics();
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<RegistryCache>();
+        services.TryAddSingleton<IShiftCalendarProvider>(new FixedShiftCalendarProvider(ShiftCalendar.Default));
         services.AddSingleton<EventNotifier>();
         services.AddSingleton<IEventNotifier>(sp => sp.GetRequiredService<EventNotifier>());
         services.AddSingleton<Func<IEventStore>>(_ => () => new SqlEventStore(database.Provider, connectionString));
