@@ -227,6 +227,19 @@ public sealed class MetricsExportTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task OpenApi_lists_the_exports_with_their_shift_parameters_and_csv_response()
+    {
+        var doc = await _app.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json", TestContext.Current.CancellationToken);
+        foreach (var kind in new[] { "workers", "workstations", "factory" })
+        {
+            var get = doc.GetProperty("paths").GetProperty($"/api/export/{kind}.csv").GetProperty("get");
+            var parameters = get.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+            Assert.Superset(new HashSet<string?> { "start_time", "end_time", "as_of", "shift", "per_shift" }, parameters.ToHashSet());
+            Assert.True(get.GetProperty("responses").TryGetProperty("200", out var ok) && ok.TryGetProperty("content", out var content) && content.TryGetProperty("text/csv", out _), get.GetRawText());
+        }
+    }
+
     /// <summary>Equal figure by figure: numbers as doubles (exactly), the rest as text.</summary>
     internal static void AssertSameFigures(JsonElement api, IReadOnlyDictionary<string, string> csv)
     {

@@ -33,17 +33,19 @@ public static partial class ExportEndpoints
             .WithName("ExportWorkersCsv")
             .WithSummary("Worker metrics as CSV: the fields of GET /api/metrics/workers, the window and the shift")
             .WithDescription(PerShiftNote)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .Produces(StatusCodes.Status200OK, typeof(string), "text/csv")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         viewer.MapGet("/export/workstations.csv", ExportWorkstations)
             .WithName("ExportWorkstationsCsv")
             .WithSummary("Workstation metrics as CSV: the fields of GET /api/metrics/workstations, the window and the shift")
             .WithDescription(PerShiftNote)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .Produces(StatusCodes.Status200OK, typeof(string), "text/csv")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         viewer.MapGet("/export/factory.csv", ExportFactory)
             .WithName("ExportFactoryCsv")
             .WithSummary("Factory metrics as CSV: the fields of GET /api/metrics/factory and the shift")
             .WithDescription(PerShiftNote)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .Produces(StatusCodes.Status200OK, typeof(string), "text/csv");
     }
 
     private const string PerShiftNote =

@@ -25,7 +25,7 @@ public static partial class ExportEndpoints
         viewer.MapGet("/export/events.csv", ExportEvents)
             .WithName("ExportEventsCsv")
             .WithSummary("The event log as CSV, newest first, with the same filters as GET /api/events")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .Produces(StatusCodes.Status200OK, typeof(string), "text/csv");
 
         viewer.MapMetricsExports();
     }
