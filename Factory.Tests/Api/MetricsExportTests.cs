@@ -170,6 +170,7 @@ public sealed class MetricsExportTests : IAsyncLifetime
     [InlineData("factory", "as_of=2026-01-21T10:00", "as_of")]
     [InlineData("factory", "per_shift=maybe", "per_shift")]
     [InlineData("workers", "worker_id=", "worker_id")]
+    [InlineData("factory", "shift=", "shift")]
     public async Task Bad_parameters_are_a_400_problem_naming_them(string kind, string query, string field)
     {
         var response = await _app.CreateClient().GetAsync($"/api/export/{kind}.csv?{query}", TestContext.Current.CancellationToken);

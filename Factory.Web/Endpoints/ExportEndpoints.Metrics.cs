@@ -134,7 +134,7 @@ public static partial class ExportEndpoints
         var perShift = query.Bool(nameof(per_shift), per_shift, false);
         if (perShift && (!calendar.Enabled || calendar.Shifts.Count == 0))
         {
-            query.Add(nameof(per_shift), "Shift calendars are switched off: there are no shifts to break the window down by.");
+            query.Add(nameof(per_shift), "Shift calendars are switched off, so there are no shifts to break the window down by.");
         }
 
         if (!query.IsValid)

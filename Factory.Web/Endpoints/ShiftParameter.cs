@@ -11,25 +11,24 @@ internal static class ShiftParameter
     /// </summary>
     public static ShiftDefinition? Parse(QueryParameters query, string name, string? value, ShiftCalendar calendar)
     {
-        if (value is null)
+        var text = query.Text(name, value);
+        if (text is null)
         {
             return null;
         }
 
         if (!calendar.Enabled || calendar.Shifts.Count == 0)
         {
-            query.Add(name, "Shift calendars are switched off: no shift can be chosen.");
+            query.Add(name, "Shift calendars are switched off, so no shift can be selected.");
             return null;
         }
 
-        var shift = calendar.Find(value);
+        var shift = calendar.Find(text);
         if (shift is null)
         {
-            query.Add(name, $"Unknown shift '{Shorten(value)}'. The calendar's shifts are: {string.Join(", ", calendar.Shifts.Select(s => s.Name))}.");
+            query.Add(name, $"Unknown shift '{text}'; the calendar's shifts are: {string.Join(", ", calendar.Shifts.Select(s => s.Name))}.");
         }
 
         return shift;
     }
-
-    private static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }
