@@ -43,6 +43,7 @@ public static class CoreServiceExtensions
         services.AddMetrics();
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<RegistryCache>();
+        services.AddSingleton<RegistryEditor>();
         services.AddOptions<ShiftOptions>().Bind(configuration.GetSection(ShiftOptions.Section));
         services.AddSingleton<ShiftCalendarStore>();
         services.TryAddSingleton<IShiftCalendarProvider>(sp => sp.GetRequiredService<ShiftCalendarStore>());
