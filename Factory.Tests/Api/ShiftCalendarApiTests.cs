@@ -276,6 +276,17 @@ public sealed class ShiftCalendarSwitchedOffApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_metrics_service_refuses_a_shift_while_calendars_are_switched_off()
+    {
+        var service = _app.GetService<Factory.Core.Metrics.IMetricsService>();
+        var window = service.ResolveWindow(null, null, null) with { Shift = "night" };
+
+        var refused = await Assert.ThrowsAsync<UnknownShiftException>(() => service.GetFactoryAsync(window, TestContext.Current.CancellationToken));
+        Assert.Contains("calendars are switched off", refused.Message);
+        Assert.Empty(refused.KnownShifts);
+    }
+
+    [Fact]
     public async Task With_calendars_switched_off_absence_during_lunch_stays_absent()
     {
         var day = new DateTimeOffset(2026, 1, 21, 0, 0, 0, TimeSpan.Zero);
