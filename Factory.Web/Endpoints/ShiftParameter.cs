@@ -17,16 +17,11 @@ internal static class ShiftParameter
             return null;
         }
 
-        if (!calendar.Enabled || calendar.Shifts.Count == 0)
-        {
-            query.Add(name, "Shift calendars are switched off, so no shift can be selected.");
-            return null;
-        }
-
-        var shift = calendar.Find(text);
+        var shift = calendar.Enabled ? calendar.Find(text) : null;
         if (shift is null)
         {
-            query.Add(name, $"Unknown shift '{text}'; the calendar's shifts are: {string.Join(", ", calendar.Shifts.Select(s => s.Name))}.");
+            // The metrics reads' own wording, so an export and its API answer a bad shift alike.
+            query.Add(name, UnknownShiftException.Describe(text, calendar));
         }
 
         return shift;
