@@ -4,11 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CsvHelper;
-using Factory.Core.Shifts;
 using Factory.Tests.Infrastructure;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Factory.Tests.Api;
 
@@ -18,7 +14,7 @@ namespace Factory.Tests.Api;
 /// </summary>
 public sealed class MetricsExportTests : IAsyncLifetime
 {
-    private readonly FactoryApp _app = new();
+    private readonly FactoryApp _app = new(shiftCalendars: true);
 
     public async ValueTask InitializeAsync() => await SeedAsync(_app.CreateClient(), new DateTimeOffset(2026, 1, 20, 19, 0, 0, TimeSpan.Zero), FactoryApp.Start.AddMinutes(-1));
 
@@ -79,6 +75,20 @@ public sealed class MetricsExportTests : IAsyncLifetime
 
         // Some figure is not zero: a comparison of empty windows would prove nothing.
         Assert.Contains(api, row => row.GetProperty("working_hours").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task The_shift_reaches_the_engine_so_a_shift_export_covers_only_that_shift()
+    {
+        var client = _app.CreateClient();
+        const string window = "start_time=2026-01-20T22:00:00Z&end_time=2026-01-21T15:00:00Z";
+        var all = await GetCsvAsync(client, $"/api/export/factory.csv?{window}");
+        var night = await GetCsvAsync(client, $"/api/export/factory.csv?{window}&shift=night");
+
+        var allTracked = double.Parse(all.Rows.Single()["tracked_hours"], CultureInfo.InvariantCulture);
+        var nightTracked = double.Parse(night.Rows.Single()["tracked_hours"], CultureInfo.InvariantCulture);
+        Assert.True(nightTracked > 0 && nightTracked < allTracked, $"night {nightTracked} h, whole window {allTracked} h");
+        Assert.Equal("night", night.Rows.Single()["shift"]);
     }
 
     [Fact]
@@ -301,24 +311,11 @@ public sealed class MetricsExportTests : IAsyncLifetime
 /// <summary>The exports when shift calendars are switched off: no shift can be asked for.</summary>
 public sealed class MetricsExportCalendarOffTests : IAsyncLifetime
 {
-    private readonly OffApp _app = new();
+    private readonly FactoryApp _app = new(shiftCalendars: false);
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
-
-    private sealed class OffApp : FactoryApp
-    {
-        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(s =>
-            {
-                s.RemoveAll<IShiftCalendarProvider>();
-                s.AddSingleton<IShiftCalendarProvider>(new FixedShiftCalendarProvider(ShiftCalendar.Off));
-            });
-        }
-    }
 
     [Theory]
     [InlineData("workers.csv?shift=morning", "shift")]
@@ -342,7 +339,7 @@ public sealed class MetricsExportCalendarOffTests : IAsyncLifetime
 /// <summary>A local day of 23 hours: 2026-03-29 in Europe/Berlin, when clocks go from 02:00 to 03:00.</summary>
 public sealed class MetricsExportDaylightSavingTests : IAsyncLifetime
 {
-    private readonly FactoryApp _app = new(new Dictionary<string, string?> { ["Factory:TimeZone"] = "Europe/Berlin" });
+    private readonly FactoryApp _app = new(new Dictionary<string, string?> { ["Factory:TimeZone"] = "Europe/Berlin" }, shiftCalendars: true);
 
     public async ValueTask InitializeAsync()
     {

@@ -16,7 +16,7 @@ public sealed class DailyReportTests : DashboardTestContext
     private void SeedFigures()
     {
         Metrics.Factory = Factory(working: 30, tracked: 40, units: 180, active: 4, events: 900, lowConfidence: 12);
-        Metrics.Workers = [Worker("W1", "Amara Okafor", 7.5, 0.5, 0, 45), Worker("W2", "Lukas Brenner", 3, 3, 2, 10)];
+        Metrics.Workers = [Worker("W1", "Amara Okafor", 7.5, 0.5, 0, 45), Worker("W2", "Lukas Brenner", 3, 3, 2, 10) with { BreakHours = 0.75 }];
         Metrics.Stations = [Station("S1", 49.9), Station("S2", 85.0)];
     }
 
@@ -37,11 +37,12 @@ public sealed class DailyReportTests : DashboardTestContext
         Assert.Equal("180", cut.Find("[data-kpi=units] .kpi-value").TextContent);
         Assert.Equal("6.0 u/h", cut.Find("[data-kpi=units-per-hour] .kpi-value").TextContent);
         Assert.Equal("900", cut.Find("[data-kpi=events] .kpi-value").TextContent);
+        Assert.Equal("10 h 0 m", cut.Find("[data-kpi=idle-absent] .kpi-value").TextContent);
 
         var w1 = cut.Find("[data-report-table=workers] tr[data-worker=W1]").QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
-        Assert.Equal(["Amara Okafor W1", "7 h 30 m", "30 m", "0 m", "93.8 %", "45", "6.0 u/h"], w1);
+        Assert.Equal(["Amara Okafor W1", "7 h 30 m", "30 m", "0 m", "0 m", "93.8 %", "45", "6.0 u/h"], w1);
         var w2 = cut.Find("tr[data-worker=W2]").QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
-        Assert.Equal(["Lukas Brenner W2", "3 h 0 m", "3 h 0 m", "2 h 0 m", "37.5 %", "10", "3.3 u/h"], w2);
+        Assert.Equal(["Lukas Brenner W2", "3 h 0 m", "3 h 0 m", "2 h 0 m", "45 m", "37.5 %", "10", "3.3 u/h"], w2);
         var s2 = cut.Find("[data-report-table=stations] tr[data-station=S2]").QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
         Assert.Equal(["Station S2 S2", "4 h 0 m", "3 h 24 m", "85.0 %", "16.7 %", "10", "2.5 u/h"], s2);
         Assert.Equal(2, cut.FindAll("[data-report-table=stations] tbody tr").Count);
