@@ -25,14 +25,63 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
 
+    public int ProcessId => _process.Id;
+
     /// <summary>Resident set size of the server process, in MiB.</summary>
-    public double RssMiB
+    public double RssMiB => Status("VmRSS");
+
+    /// <summary>Peak resident set size of the server process since it started (the kernel's high-water mark), in MiB.</summary>
+    public double PeakRssMiB => Status("VmHWM");
+
+    /// <summary>CPU time the server process has used so far (user + system).</summary>
+    public TimeSpan CpuTime
     {
         get
         {
             _process.Refresh();
-            return _process.WorkingSet64 / (1024.0 * 1024.0);
+            return _process.TotalProcessorTime;
         }
+    }
+
+    /// <summary>A memory line of /proc/&lt;pid&gt;/status (in kB there), in MiB; falls back to the working set elsewhere.</summary>
+    private double Status(string field)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            {
+                if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                {
+                    var kb = long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                    return kb / 1024.0;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        _process.Refresh();
+        return _process.WorkingSet64 / (1024.0 * 1024.0);
+    }
+
+    /// <summary>Waits until the demo seed (Seed:OnEmptyDatabase) has stored events, so pages show realistic data.</summary>
+    public async Task WaitForSeedAsync()
+    {
+        using var client = CreateClient(AdminKey);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            var page = await client.GetStringAsync("api/events?limit=1");
+            if (page.Contains("\"id\"", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException("The demo seed stored no events within 2 minutes.");
     }
 
     public static async Task<BenchServer> StartAsync(IDictionary<string, string>? settings = null)
@@ -79,6 +128,7 @@ internal sealed class BenchServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new BenchServer(process, port, dataFolder);
+        Console.WriteLine($"server pid {process.Id} on {server.BaseAddress}");
 
         using var probe = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(90);
