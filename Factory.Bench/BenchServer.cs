@@ -84,7 +84,11 @@ internal sealed class BenchServer : IAsyncDisposable
         throw new TimeoutException("The demo seed stored no events within 2 minutes.");
     }
 
-    public static async Task<BenchServer> StartAsync(IDictionary<string, string>? settings = null)
+    /// <param name="environment">
+    /// Production by default. The browser benchmarks use Development: outside it, a build (as opposed to a publish)
+    /// does not serve the framework's and packages' static files (blazor.web.js, MudBlazor's CSS and JS).
+    /// </param>
+    public static async Task<BenchServer> StartAsync(IDictionary<string, string>? settings = null, string environment = "Production")
     {
         var port = FreePort();
         var dataFolder = Path.Combine(Path.GetTempPath(), "factory-bench", "server-" + Guid.NewGuid().ToString("N"));
@@ -98,7 +102,7 @@ internal sealed class BenchServer : IAsyncDisposable
         };
         var env = new Dictionary<string, string>
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = environment,
             ["Database__DataFolder"] = dataFolder,
             ["Seed__OnEmptyDatabase"] = "false",
             ["Simulator__Enabled"] = "false",
