@@ -106,7 +106,6 @@ internal sealed class BenchServer : IAsyncDisposable
             ["Database__DataFolder"] = dataFolder,
             ["Seed__OnEmptyDatabase"] = "false",
             ["Simulator__Enabled"] = "false",
-            ["Serilog__MinimumLevel__Default"] = "Warning",
             ["Auth__PermitsPerSecond"] = "1000000",
             ["Auth__Burst"] = "1000000",
             ["Auth__Keys__0__Name"] = "bench-camera",

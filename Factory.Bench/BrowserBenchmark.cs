@@ -102,7 +102,7 @@ internal static class BrowserBenchmark
             ("result", BenchReport.Verdict(pass)));
         BenchReport.Append("Live push: event POST to DOM update", "dotnet run -c Release --project Factory.Bench -- live-push",
         [
-            "Server in the Development environment (a Release build serves blazor.web.js and MudBlazor's files only there; logging stays at Warning), seeded with 24 h of demo data.",
+            "Server in the Development environment (a Release build serves blazor.web.js and MudBlazor's files only there; logging at Information as in production), seeded with 24 h of demo data.",
             "Overview `/` in headless Chromium; a MutationObserver stamps each new `li[data-event-id]` of the live stream with `Date.now()`; the bench takes the time just before the POST from the same clock.",
             string.Create(CultureInfo.InvariantCulture, $"One event (timestamp now, W1–W6) every 150–450 ms, {clock.Elapsed.TotalSeconds:0} s in all; 5 unmeasured warm-up events first."),
             "Includes the durable commit, the notifier, the page's coalescing (at most 4 refreshes/s), its metrics reload, the render batch over the circuit and the browser's DOM update.",
@@ -162,7 +162,7 @@ internal static class BrowserBenchmark
             ("result", BenchReport.Verdict(pass)));
         BenchReport.Append("Dashboard: first contentful paint of the overview", "dotnet run -c Release --project Factory.Bench -- fcp",
         [
-            $"Server in the Development environment (a Release build serves blazor.web.js and MudBlazor's files only there; logging stays at Warning), seeded with 24 h of demo data; {warmUp} warm-up loads, then each load in a new browser context (empty cache, new circuit), 1440×900, headless Chromium.",
+            $"Server in the Development environment (a Release build serves blazor.web.js and MudBlazor's files only there; logging at Information as in production), seeded with 24 h of demo data; {warmUp} warm-up loads, then each load in a new browser context (empty cache, new circuit), 1440×900, headless Chromium.",
             "FCP is the browser's `first-contentful-paint` entry; the page is prerendered on the server, so FCP does not wait for the circuit. `interactive` is when `#app-root` reports the circuit's first render.",
         ], table);
         BenchReport.RecordTarget("dashboard", "first contentful paint, overview, warm server", "< 1 s",
