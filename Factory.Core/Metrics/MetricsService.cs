@@ -1,5 +1,6 @@
 using Factory.Core.Data;
 using Factory.Core.Registry;
+using Factory.Core.Shifts;
 using Factory.Core.Time;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,7 +20,8 @@ public sealed class MetricsService(
     IServiceScopeFactory scopes,
     TimeProvider time,
     IOptions<MetricsOptions> options,
-    IOptions<FactoryOptions> factory) : IMetricsService
+    IOptions<FactoryOptions> factory,
+    IShiftCalendarProvider calendars) : IMetricsService
 {
     /// <summary>How far back a default window reaches.</summary>
     public static readonly TimeSpan DefaultSpan = TimeSpan.FromHours(24);
@@ -36,30 +38,48 @@ public sealed class MetricsService(
     public async Task<IReadOnlyList<WorkerMetrics>> GetWorkersAsync(MetricsWindow window, string? workerId, CancellationToken ct = default)
     {
         var snapshot = await registry.GetAsync(ct);
-        return await QueryAsync(window, (store, w) => MetricsCalculator.Workers(store, snapshot, w, workerId), ct);
+        var shifts = await ScheduleAsync(window, ct);
+        return await QueryAsync(window, (store, w) => MetricsCalculator.Workers(store, snapshot, w, workerId, shifts), ct);
     }
 
     public async Task<IReadOnlyList<WorkstationMetrics>> GetWorkstationsAsync(MetricsWindow window, string? workstationId, CancellationToken ct = default)
     {
         var snapshot = await registry.GetAsync(ct);
-        return await QueryAsync(window, (store, w) => MetricsCalculator.Workstations(store, snapshot, w, workstationId), ct);
+        var shifts = await ScheduleAsync(window, ct);
+        return await QueryAsync(window, (store, w) => MetricsCalculator.Workstations(store, snapshot, w, workstationId, shifts), ct);
     }
 
     public async Task<FactoryMetrics> GetFactoryAsync(MetricsWindow window, CancellationToken ct = default)
     {
         var snapshot = await registry.GetAsync(ct);
-        return await QueryAsync(window, (store, w) => MetricsCalculator.Factory(store, snapshot, w), ct);
+        var shifts = await ScheduleAsync(window, ct);
+        return await QueryAsync(window, (store, w) => MetricsCalculator.Factory(store, snapshot, w, shifts), ct);
     }
 
     public async Task<IReadOnlyList<TimeseriesBucket>> GetTimeseriesAsync(MetricsWindow window, BucketSize bucket, string? workerId, string? workstationId, CancellationToken ct = default)
     {
         var snapshot = await registry.GetAsync(ct);
         var zone = factory.Value.Zone;
-        return await QueryAsync(window, (store, w) => MetricsCalculator.Timeseries(store, snapshot, w, bucket, zone, workerId, workstationId), ct);
+        var shifts = await ScheduleAsync(window, ct);
+        return await QueryAsync(window, (store, w) => MetricsCalculator.Timeseries(store, snapshot, w, bucket, zone, workerId, workstationId, shifts), ct);
     }
 
-    public async Task<IReadOnlyList<TimelineSegment>> GetWorkerTimelineAsync(MetricsWindow window, string workerId, CancellationToken ct = default) =>
-        await QueryAsync(window, (store, w) => MetricsCalculator.Timeline(store, w, workerId), ct);
+    public async Task<IReadOnlyList<TimelineSegment>> GetWorkerTimelineAsync(MetricsWindow window, string workerId, CancellationToken ct = default)
+    {
+        var snapshot = await registry.GetAsync(ct);
+        var shifts = await ScheduleAsync(window, ct);
+        var workerShift = snapshot.WorkersById.TryGetValue(workerId, out var worker) ? worker.Shift : null;
+        return await QueryAsync(window, (store, w) => MetricsCalculator.Timeline(store, w, workerId, shifts, workerShift), ct);
+    }
+
+    /// <summary>The current calendar in the factory's zone; a shift the query names must exist (<see cref="UnknownShiftException"/>).</summary>
+    private async Task<ShiftSchedule> ScheduleAsync(MetricsWindow window, CancellationToken ct)
+    {
+        var calendar = await calendars.GetAsync(ct);
+        var schedule = calendar.Enabled ? new ShiftSchedule(calendar, factory.Value.Zone) : ShiftSchedule.Off;
+        MetricsCalculator.SelectedShift(window, schedule);
+        return schedule;
+    }
 
     private static readonly Func<FactoryDbContext, IAsyncEnumerable<string>> ExcludedModels =
         EF.CompileAsyncQuery((FactoryDbContext db) => db.ModelExclusions.AsNoTracking().Select(m => m.ModelVersion));

@@ -43,7 +43,10 @@ public static class CoreServiceExtensions
         services.AddMetrics();
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<RegistryCache>();
-        services.TryAddSingleton<IShiftCalendarProvider>(new FixedShiftCalendarProvider(ShiftCalendar.Default));
+        services.AddSingleton<RegistryEditor>();
+        services.AddOptions<ShiftOptions>().Bind(configuration.GetSection(ShiftOptions.Section));
+        services.AddSingleton<ShiftCalendarStore>();
+        services.TryAddSingleton<IShiftCalendarProvider>(sp => sp.GetRequiredService<ShiftCalendarStore>());
         services.AddSingleton<EventNotifier>();
         services.AddSingleton<IEventNotifier>(sp => sp.GetRequiredService<EventNotifier>());
         services.AddSingleton<Func<IEventStore>>(_ => () => new SqlEventStore(database.Provider, connectionString));

@@ -30,6 +30,8 @@ public static class EndpointExtensions
         groups.Admin.MapRegistryAdmin();
         groups.Admin.MapSeeding();
         groups.Viewer.MapExports();
+        groups.Viewer.MapShiftReads();
+        groups.Admin.MapShiftAdmin();
 
         // Anything else under /api is a ProblemDetails 404 (or 405/415), not the dashboard's page.
         api.MapFallback(ApiFallback.Handle).ExcludeFromDescription();
