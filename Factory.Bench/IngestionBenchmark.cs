@@ -17,6 +17,8 @@ namespace Factory.Bench;
 internal static class IngestionBenchmark
 {
     private const int BatchSize = 1000;
+    private const int WarmUpBatches = 20;
+    private const int WarmUpRequests = 1000;
 
     /// <summary>Batches of 1000 over HTTP from 4 concurrent senders: throughput and per-batch latency.</summary>
     public static Task<int> BatchAsync(string[] args) => BatchCoreAsync("Batch ingestion over HTTP (SQLite)", "batch", null, args);
@@ -47,10 +49,10 @@ internal static class IngestionBenchmark
         await using var server = await BenchServer.StartAsync(settings);
         var bodies = Enumerable.Range(0, batches).Select(b => BatchBody(b * BatchSize, BatchSize)).ToList();
 
-        // Warm-up: JIT, connection pool, database pages.
+        // Warm-up: tiered JIT (the server runs as in production), connection pool, database pages.
         using (var warm = server.CreateClient(BenchServer.CameraKey))
         {
-            for (var i = 0; i < 3; i++)
+            for (var i = 0; i < WarmUpBatches; i++)
             {
                 await PostAsync(warm, "api/events/batch", BatchBody(-(i + 1) * BatchSize, BatchSize));
             }
@@ -88,7 +90,7 @@ internal static class IngestionBenchmark
             ("result", settings is null ? BenchReport.Verdict(pass) : "—"));
         BenchReport.Append(title, $"dotnet run -c Release --project Factory.Bench -- ingest-{name}",
         [
-            $"{senders} concurrent senders, batches of {BatchSize}, every batch acknowledged only after commit (synchronous=FULL); 3 warm-up batches first.",
+            $"{senders} concurrent senders, batches of {BatchSize}, every batch acknowledged only after commit (synchronous=FULL); {WarmUpBatches} warm-up batches first.",
             "Server CPU per event is independent of how busy the machine is; 2 cores / CPU per event bounds the rate the server alone could reach.",
         ], table);
         if (settings is null)
@@ -112,7 +114,7 @@ internal static class IngestionBenchmark
         var sequence = 0;
         using (var warm = server.CreateClient(BenchServer.CameraKey))
         {
-            for (var i = 0; i < 200; i++)
+            for (var i = 0; i < WarmUpRequests; i++)
             {
                 await PostAsync(warm, "api/events", SingleBody(-1_000_000 - i));
             }
@@ -166,7 +168,7 @@ internal static class IngestionBenchmark
             ("result", BenchReport.Verdict(pass)));
         BenchReport.Append("Single-event ingestion, 50 cameras at 1000 req/s", "dotnet run -c Release --project Factory.Bench -- ingest-single",
         [
-            "Open-loop pacing: each camera sends on a fixed schedule, so slow answers do not lower the offered load; 200 warm-up requests first.",
+            $"Open-loop pacing: each camera sends on a fixed schedule, so slow answers do not lower the offered load; {WarmUpRequests} warm-up requests first.",
             "Each camera has its own HTTP connection; every answer comes after the event's commit (group commit folds concurrent requests into one transaction).",
             "Client and server share the same 2 cores.",
         ], table);
