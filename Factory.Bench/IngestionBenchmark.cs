@@ -91,7 +91,7 @@ internal static class IngestionBenchmark
         BenchReport.Append(title, $"dotnet run -c Release --project Factory.Bench -- ingest-{name}",
         [
             $"{senders} concurrent senders, batches of {BatchSize}, every batch acknowledged only after commit (synchronous=FULL); {WarmUpBatches} warm-up batches first.",
-            "Server CPU per event is independent of how busy the machine is; 2 cores / CPU per event bounds the rate the server alone could reach.",
+            "Server CPU per event (user + system time of the server process) depends far less on the machine's load than the throughput does; 2 cores divided by it bounds the rate the server alone could reach.",
         ], table);
         if (settings is null)
         {
