@@ -32,12 +32,13 @@ public sealed partial class MetricsIndex(IServiceScopeFactory scopes, IOptions<M
             _pending?.AddRange(stored);
             if (_store is { } store)
             {
+                // Rollups of the touched hours are recomputed by the next query that needs them, not here:
+                // the writer answers its callers after this returns, and one query after many commits
+                // recomputes each touched hour once.
                 foreach (var e in stored)
                 {
                     store.Add(e);
                 }
-
-                store.FlushRollups();
             }
         }
     }

@@ -36,6 +36,7 @@ public abstract class DashboardTestContext : IAsyncLifetime
         Context.Services.AddSingleton(Options.Create(new MetricsOptions()));
         Context.Services.AddSingleton(Options.Create(new ModelHealthOptions()));
         Context.Services.AddSingleton<FactoryClock>();
+        Context.Services.AddSingleton<SharedFigures>();
         Context.Services.AddSingleton<IEventNotifier>(Notifier);
         Context.Services.AddSingleton<IMetricsService>(Metrics);
         Context.Services.AddSingleton<IEventLog>(Log);

@@ -123,6 +123,29 @@ public sealed class OverviewTests : DashboardTestContext
     }
 
     [Fact]
+    public async Task Wall_screens_on_the_same_range_share_one_computation_per_refresh()
+    {
+        SeedFigures();
+        var screens = Enumerable.Range(0, 5).Select(_ => Context.Render<Overview>()).ToList();
+        foreach (var screen in screens)
+        {
+            screen.WaitForAssertion(() => Assert.Single(screen.FindAll("li.stream-row")));
+        }
+
+        Assert.Equal(2, Metrics.FactoryCalls); // one computation (the range and today) for five screens
+        Metrics.Today = Factory(working: 20, tracked: 25, units: 1300, active: 4);
+        var product = Event(EventType.ProductCount, minutesAgo: 0, count: 66);
+        await Notifier.PublishAsync(new EventsCommitted([product], Now.UtcDateTime));
+
+        foreach (var screen in screens)
+        {
+            screen.WaitForAssertion(() => Assert.Equal("1,300", screen.Find("[data-kpi=units-today] .kpi-value").TextContent));
+        }
+
+        Assert.Equal(4, Metrics.FactoryCalls);
+    }
+
+    [Fact]
     public async Task A_burst_of_events_is_rendered_in_few_refreshes()
     {
         SeedFigures();
@@ -154,10 +177,12 @@ public sealed class OverviewTests : DashboardTestContext
     public async Task Disposing_the_page_unsubscribes_from_the_notifier()
     {
         SeedFigures();
+        _ = Context.Services.GetRequiredService<SharedFigures>(); // a singleton that listens for the whole process
+        var baseline = Notifier.SubscriberCount;
         var cut = Context.Render<Overview>();
-        cut.WaitForAssertion(() => Assert.Equal(1, Notifier.SubscriberCount));
+        cut.WaitForAssertion(() => Assert.Equal(baseline + 1, Notifier.SubscriberCount));
         await Context.DisposeComponentsAsync();
-        Assert.Equal(0, Notifier.SubscriberCount);
+        Assert.Equal(baseline, Notifier.SubscriberCount);
     }
 
     [Fact]

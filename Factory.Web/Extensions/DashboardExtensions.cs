@@ -22,6 +22,7 @@ public static class DashboardExtensions
         services.AddMudServices();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddSingleton<FactoryClock>();
+        services.AddSingleton<SharedFigures>();
         services.AddSingleton<EventLog>();
         services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<EventLog>());
         services.AddSingleton<IModelHealthReader, ModelHealthReader>();
