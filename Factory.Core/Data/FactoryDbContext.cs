@@ -15,6 +15,7 @@ public abstract class FactoryDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Worker> Workers => Set<Worker>();
     public DbSet<Workstation> Workstations => Set<Workstation>();
     public DbSet<ModelExclusion> ModelExclusions => Set<ModelExclusion>();
+    public DbSet<DataQuality.IngestionQualityCount> IngestionQuality => Set<DataQuality.IngestionQualityCount>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
