@@ -30,6 +30,7 @@ public static class EndpointExtensions
         groups.Admin.MapRegistryAdmin();
         groups.Admin.MapSeeding();
         groups.Viewer.MapExports();
+        groups.Viewer.MapDataQualityReads();
 
         // Anything else under /api is a ProblemDetails 404 (or 405/415), not the dashboard's page.
         api.MapFallback(ApiFallback.Handle).ExcludeFromDescription();
