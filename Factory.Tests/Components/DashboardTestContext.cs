@@ -40,6 +40,7 @@ public abstract class DashboardTestContext : IAsyncLifetime
         Context.Services.AddSingleton<IMetricsService>(Metrics);
         Context.Services.AddSingleton<IEventLog>(Log);
         Context.Services.AddSingleton<IModelHealthReader>(Health);
+        Context.Services.AddSingleton<Factory.Core.DataQuality.IDataQualityService>(Quality);
         Context.Services.AddScoped<ReconnectSignal>();
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
@@ -59,6 +60,8 @@ public abstract class DashboardTestContext : IAsyncLifetime
     protected InMemoryEventLog Log { get; } = new();
 
     protected FakeModelHealth Health { get; } = new();
+
+    protected FakeDataQuality Quality { get; } = new();
 
     protected FactoryClock Clock => Context.Services.GetRequiredService<FactoryClock>();
 
