@@ -13,6 +13,7 @@ internal static class BenchProgram
         ["sqlite-floor"] = ("Raw SQLite insert rate of the same rows, without HTTP", IngestionBenchmark.FloorAsync),
         ["ingest-postgres"] = ("Batch ingestion over HTTP, PostgreSQL (needs FACTORY_BENCH_POSTGRES)", IngestionBenchmark.BatchPostgresAsync),
         ["metrics"] = ("Metric query latency over 10 million stored events (100 workers)", MetricsBenchmark.RunAsync),
+        ["data-quality"] = ("Data-quality report latency over a 24 h window (default 100,000 events; pass a count)", DataQualityBenchmark.RunAsync),
     };
 
     public static async Task<int> Main(string[] args)

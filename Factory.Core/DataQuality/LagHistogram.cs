@@ -24,6 +24,17 @@ internal sealed class LagHistogram
         _sorted = null;
     }
 
+    public void Merge(LagHistogram other)
+    {
+        foreach (var (key, count) in other._counts)
+        {
+            _counts[key] = _counts.GetValueOrDefault(key) + count;
+        }
+
+        Count += other.Count;
+        _sorted = null;
+    }
+
     /// <summary>The continuous percentile <paramref name="p"/> (0..1) in seconds, or null when empty.</summary>
     public double? Percentile(double p)
     {
