@@ -1,7 +1,14 @@
 namespace Factory.Core.Registry;
 
+/// <summary>What workers and workstations share: an immutable id and a display name.</summary>
+public interface IRegistryEntry
+{
+    string Id { get; }
+    string Name { get; set; }
+}
+
 /// <summary>A person tracked by the cameras.</summary>
-public sealed class Worker
+public sealed class Worker : IRegistryEntry
 {
     public required string Id { get; set; }
     public required string Name { get; set; }
@@ -11,7 +18,7 @@ public sealed class Worker
 }
 
 /// <summary>A place on the line where work happens.</summary>
-public sealed class Workstation
+public sealed class Workstation : IRegistryEntry
 {
     public required string Id { get; set; }
     public required string Name { get; set; }

@@ -3,6 +3,7 @@ using Factory.Core.Events;
 using Factory.Core.Live;
 using Factory.Web.Components.Pages;
 using Factory.Web.Dashboard;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Factory.Tests.Components;
 
@@ -96,6 +97,29 @@ public sealed class OverviewTests : DashboardTestContext
         }, TimeSpan.FromSeconds(5));
         cut.WaitForAssertion(() => Assert.Equal("1,239", cut.Find("[data-kpi=units-today] .kpi-value").TextContent));
         Assert.Equal("5 / 6", cut.Find("[data-kpi=active-workers] .kpi-value").TextContent);
+    }
+
+    [Fact]
+    public async Task After_a_reconnect_the_page_catches_up_with_what_was_stored_while_the_link_was_down()
+    {
+        SeedFigures();
+        var cut = Context.Render<Overview>();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("li.stream-row")));
+        var signal = Context.Services.GetRequiredService<ReconnectSignal>();
+        await signal.OnConnectionDownAsync(null!, Xunit.TestContext.Current.CancellationToken);
+
+        // Stored while the browser was away: no notification reaches this circuit.
+        var missed = Event(EventType.ProductCount, worker: "W2", station: "S1", minutesAgo: 0, count: 7);
+        Log.Events.Add(missed);
+        Metrics.Today = Factory(working: 20, tracked: 25, units: 1241, active: 4);
+        Assert.Equal("1,234", cut.Find("[data-kpi=units-today] .kpi-value").TextContent);
+
+        await signal.OnConnectionUpAsync(null!, Xunit.TestContext.Current.CancellationToken);
+
+        cut.WaitForAssertion(() => Assert.Equal("1,241", cut.Find("[data-kpi=units-today] .kpi-value").TextContent), TimeSpan.FromSeconds(5));
+        cut.WaitForAssertion(() => Assert.Equal(
+            missed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            cut.FindAll("li.stream-row")[0].GetAttribute("data-event-id")));
     }
 
     [Fact]

@@ -13,10 +13,10 @@ public static class RegistryEndpoints
     }
 
     internal static async Task<Ok<List<WorkerDto>>> GetWorkers(RegistryCache registry, CancellationToken ct) =>
-        TypedResults.Ok((await registry.GetAsync(ct)).Workers.Select(w => new WorkerDto(w.Id, w.Name, w.Shift, w.Department)).ToList());
+        TypedResults.Ok((await registry.GetAsync(ct)).Workers.Select(RegistryAdminEndpoints.ToDto).ToList());
 
     internal static async Task<Ok<List<WorkstationDto>>> GetWorkstations(RegistryCache registry, CancellationToken ct) =>
-        TypedResults.Ok((await registry.GetAsync(ct)).Workstations.Select(s => new WorkstationDto(s.Id, s.Name, s.Location, s.Type)).ToList());
+        TypedResults.Ok((await registry.GetAsync(ct)).Workstations.Select(RegistryAdminEndpoints.ToDto).ToList());
 }
 
 public sealed record WorkerDto(string Id, string Name, string Shift, string Department);

@@ -44,6 +44,7 @@ public static class CoreServiceExtensions
         services.AddMetrics();
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<RegistryCache>();
+        services.AddSingleton<RegistryEditor>();
         services.TryAddSingleton<IShiftCalendarProvider>(new FixedShiftCalendarProvider(ShiftCalendar.Default));
         services.AddSingleton<EventNotifier>();
         services.AddSingleton<IEventNotifier>(sp => sp.GetRequiredService<EventNotifier>());
