@@ -105,8 +105,8 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
 
         if (errors.Count > 0)
         {
-            return EventParseResult.Invalid(errors, unknownIdsOnly: unknownIds == errors.Count)
-                with { RejectReason = RejectReasons.Of(errors.Keys.Select(k => reasons.GetValueOrDefault(k, RejectReasons.Validation))) };
+            var reason = RejectReasons.Of(errors.Keys.Select(k => reasons.GetValueOrDefault(k, RejectReasons.Validation)));
+            return EventParseResult.Invalid(errors, unknownIdsOnly: unknownIds == errors.Count) with { RejectReason = reason };
         }
 
         return EventParseResult.Valid(new NewEvent(timestamp, workerId!, stationId!, type, confidence, count, cameraId, modelVersion, eventId),
