@@ -223,6 +223,28 @@ public sealed class DataQualityApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Background_flush_runs_every_flush_interval_of_the_clock()
+    {
+        var counter = _app.GetService<IngestionQualityCounter>();
+        var e = FactoryHttp.Event(Now.AddMinutes(-1), camera: "CAM-01");
+        await _client.PostEventAsync(e);
+        await _client.PostEventAsync(e);
+        Assert.Equal(1, counter.Pending);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (counter.Pending > 0 && DateTime.UtcNow < deadline)
+        {
+            // The flusher's timer runs on the fake clock: each step may be the tick it waits for.
+            _app.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(0, counter.Pending);
+        var report = await ReportAsync();
+        Assert.Equal(1, Camera(report, "CAM-01").GetProperty("duplicates").GetInt64());
+    }
+
+    [Fact]
     public async Task Counts_are_kept_by_hour_of_receipt_and_selected_by_the_hours_the_window_touches()
     {
         var counter = _app.GetService<IngestionQualityCounter>();
