@@ -1,5 +1,6 @@
 using Factory.Core.Events;
 using Factory.Core.Registry;
+using Factory.Core.Shifts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -15,7 +16,13 @@ public abstract class FactoryDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Worker> Workers => Set<Worker>();
     public DbSet<Workstation> Workstations => Set<Workstation>();
     public DbSet<ModelExclusion> ModelExclusions => Set<ModelExclusion>();
+<<<<<<< HEAD
     public DbSet<DataQuality.IngestionQualityCount> IngestionQuality => Set<DataQuality.IngestionQualityCount>();
+=======
+    public DbSet<ShiftCalendarSettings> ShiftCalendarSettings => Set<ShiftCalendarSettings>();
+    public DbSet<StoredShift> Shifts => Set<StoredShift>();
+    public DbSet<StoredBreak> ShiftBreaks => Set<StoredBreak>();
+>>>>>>> main
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -30,6 +30,10 @@ public enum WorkerStatus
 
     [JsonStringEnumMemberName("off_shift")]
     OffShift,
+
+    /// <summary>Would be absent, but inside a planned break of the worker's shift (README, "Shifts and breaks").</summary>
+    [JsonStringEnumMemberName("on_break")]
+    OnBreak,
 }
 
 /// <summary>Figures of one worker over a window (metrics.md, "Worker metrics").</summary>
@@ -51,6 +55,9 @@ public sealed record WorkerMetrics(
 
     /// <summary>The reference system's name for <see cref="IdleHours"/>, kept for its clients.</summary>
     public double TotalIdleTimeHours => IdleHours;
+
+    /// <summary>Time that would be absent but lies inside the worker's planned breaks (neither absent nor tracked).</summary>
+    public double BreakHours { get; init; }
 }
 
 /// <summary>Figures of one workstation over a window (metrics.md, "Workstation metrics").</summary>
@@ -81,7 +88,11 @@ public sealed record FactoryMetrics(
     int TotalWorkers,
     int TotalWorkstations,
     long EventsInWindow,
-    long LowConfidenceEvents);
+    long LowConfidenceEvents)
+{
+    /// <summary>Sum over workers of time inside their planned breaks that would otherwise be absent.</summary>
+    public double BreakHours { get; init; }
+}
 
 /// <summary>Chart bucket sizes, aligned to the factory's time zone.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<BucketSize>))]
@@ -103,7 +114,11 @@ public sealed record TimeseriesBucket(
     double IdleHours,
     double AbsentHours,
     long Units,
-    double UtilizationPercentage);
+    double UtilizationPercentage)
+{
+    /// <summary>Break time of the selection in this bucket (would be absent, inside planned breaks).</summary>
+    public double BreakHours { get; init; }
+}
 
 /// <summary>A piece of a worker's timeline (for the Gantt-like bar): a state over <c>[Start, End)</c> at a station.</summary>
 public sealed record TimelineSegment(DateTime Start, DateTime End, WorkerStatus State, string WorkstationId);

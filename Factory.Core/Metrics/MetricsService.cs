@@ -1,5 +1,6 @@
 using Factory.Core.Data;
 using Factory.Core.Registry;
+using Factory.Core.Shifts;
 using Factory.Core.Time;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,8 @@ public sealed class MetricsService(
     IServiceScopeFactory scopes,
     TimeProvider time,
     IOptions<MetricsOptions> options,
-    IOptions<FactoryOptions> factory) : IMetricsService
+    IOptions<FactoryOptions> factory,
+    IShiftCalendarProvider calendars) : IMetricsService
 {
     /// <summary>How far back a default window reaches.</summary>
     public static readonly TimeSpan DefaultSpan = TimeSpan.FromHours(24);
@@ -35,30 +37,48 @@ public sealed class MetricsService(
     public async Task<IReadOnlyList<WorkerMetrics>> GetWorkersAsync(MetricsWindow window, string? workerId, CancellationToken ct = default)
     {
         var snapshot = await registry.GetAsync(ct);
-        return await QueryAsync(window, store => MetricsCalculator.Workers(store, snapshot, window, workerId), ct);
+        var shifts = await ScheduleAsync(window, ct);
+        return await QueryAsync(window, store => MetricsCalculator.Workers(store, snapshot, window, workerId, shifts), ct);
     }
 
     public async Task<IReadOnlyList<WorkstationMetrics>> GetWorkstationsAsync(MetricsWindow window, string? workstationId, CancellationToken ct = default)
     {
         var snapshot = await registry.GetAsync(ct);
-        return await QueryAsync(window, store => MetricsCalculator.Workstations(store, snapshot, window, workstationId), ct);
+        var shifts = await ScheduleAsync(window, ct);
+        return await QueryAsync(window, store => MetricsCalculator.Workstations(store, snapshot, window, workstationId, shifts), ct);
     }
 
     public async Task<FactoryMetrics> GetFactoryAsync(MetricsWindow window, CancellationToken ct = default)
     {
         var snapshot = await registry.GetAsync(ct);
-        return await QueryAsync(window, store => MetricsCalculator.Factory(store, snapshot, window), ct);
+        var shifts = await ScheduleAsync(window, ct);
+        return await QueryAsync(window, store => MetricsCalculator.Factory(store, snapshot, window, shifts), ct);
     }
 
     public async Task<IReadOnlyList<TimeseriesBucket>> GetTimeseriesAsync(MetricsWindow window, BucketSize bucket, string? workerId, string? workstationId, CancellationToken ct = default)
     {
         var snapshot = await registry.GetAsync(ct);
         var zone = factory.Value.Zone;
-        return await QueryAsync(window, store => MetricsCalculator.Timeseries(store, snapshot, window, bucket, zone, workerId, workstationId), ct);
+        var shifts = await ScheduleAsync(window, ct);
+        return await QueryAsync(window, store => MetricsCalculator.Timeseries(store, snapshot, window, bucket, zone, workerId, workstationId, shifts), ct);
     }
 
-    public async Task<IReadOnlyList<TimelineSegment>> GetWorkerTimelineAsync(MetricsWindow window, string workerId, CancellationToken ct = default) =>
-        await QueryAsync(window, store => MetricsCalculator.Timeline(store, window, workerId), ct);
+    public async Task<IReadOnlyList<TimelineSegment>> GetWorkerTimelineAsync(MetricsWindow window, string workerId, CancellationToken ct = default)
+    {
+        var snapshot = await registry.GetAsync(ct);
+        var shifts = await ScheduleAsync(window, ct);
+        var workerShift = snapshot.WorkersById.TryGetValue(workerId, out var worker) ? worker.Shift : null;
+        return await QueryAsync(window, store => MetricsCalculator.Timeline(store, window, workerId, shifts, workerShift), ct);
+    }
+
+    /// <summary>The current calendar in the factory's zone; a shift the query names must exist (<see cref="UnknownShiftException"/>).</summary>
+    private async Task<ShiftSchedule> ScheduleAsync(MetricsWindow window, CancellationToken ct)
+    {
+        var calendar = await calendars.GetAsync(ct);
+        var schedule = calendar.Enabled ? new ShiftSchedule(calendar, factory.Value.Zone) : ShiftSchedule.Off;
+        MetricsCalculator.SelectedShift(window, schedule);
+        return schedule;
+    }
 
     private static readonly Func<FactoryDbContext, IAsyncEnumerable<string>> ExcludedModels =
         EF.CompileAsyncQuery((FactoryDbContext db) => db.ModelExclusions.AsNoTracking().Select(m => m.ModelVersion));

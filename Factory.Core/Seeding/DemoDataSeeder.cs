@@ -5,6 +5,7 @@ using Factory.Core.Data;
 using Factory.Core.Ingestion;
 using Factory.Core.Metrics;
 using Factory.Core.Registry;
+using Factory.Core.Shifts;
 using Factory.Core.Time;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +28,8 @@ public sealed partial class DemoDataSeeder(
     IOptions<SeedOptions> options,
     IOptions<MetricsOptions> metrics,
     IEnumerable<IEventsClearedObserver> clearedObservers,
-    ILogger<DemoDataSeeder> logger)
+    ILogger<DemoDataSeeder> logger,
+    IShiftCalendarProvider? calendars = null)
 {
     private const int MaxBatchesInFlight = 4;
 
@@ -37,7 +39,8 @@ public sealed partial class DemoDataSeeder(
     public async Task<DemoScenario> CreateScenarioAsync(DateTime fromUtc, DateTime toUtc, CancellationToken ct = default)
     {
         var snapshot = await registry.GetAsync(ct);
-        var scenario = DemoScenario.ForPeriod(snapshot.Workers, snapshot.Workstations, options.Value.RandomSeed, factory.Value.Zone, fromUtc, toUtc);
+        var calendar = calendars is null ? null : await calendars.GetAsync(ct);
+        var scenario = DemoScenario.ForPeriod(snapshot.Workers, snapshot.Workstations, options.Value.RandomSeed, factory.Value.Zone, fromUtc, toUtc, calendar);
 
         // Re-assert well within StateTimeout, so a dropped (low-confidence) re-assert still leaves no gap.
         var maxReassert = TimeSpan.FromTicks(Math.Min(scenario.MaxReassert.Ticks, (long)(metrics.Value.StateTimeout.Ticks * 0.4)));

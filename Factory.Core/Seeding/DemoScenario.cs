@@ -1,4 +1,5 @@
 using Factory.Core.Registry;
+using Factory.Core.Shifts;
 
 namespace Factory.Core.Seeding;
 
@@ -67,10 +68,12 @@ public sealed record DemoScenario
 
     /// <summary>
     /// The scenario for the registry's workers and stations over a period: the model upgrade happens in
-    /// the middle of it and one camera's confidence declines across it.
+    /// the middle of it and one camera's confidence declines across it. Each worker's shift times and first
+    /// break come from the calendar shift of their registry shift (<see cref="ShiftPattern.ForShift(string?, ShiftCalendar?)"/>).
     /// </summary>
     public static DemoScenario ForPeriod(
-        IReadOnlyList<Worker> workers, IReadOnlyList<Workstation> stations, int seed, TimeZoneInfo zone, DateTime fromUtc, DateTime toUtc)
+        IReadOnlyList<Worker> workers, IReadOnlyList<Workstation> stations, int seed, TimeZoneInfo zone, DateTime fromUtc, DateTime toUtc,
+        ShiftCalendar? calendar = null)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(fromUtc, toUtc);
         var demoStations = stations.Select((s, i) => new DemoStation(s.Id, s.Type, $"CAM-{i + 1:00}")).ToList();
@@ -79,7 +82,7 @@ public sealed record DemoScenario
             Seed = seed,
             Zone = zone,
             Stations = demoStations,
-            Workers = AssignHomeStations(workers, stations),
+            Workers = AssignHomeStations(workers, stations, calendar),
             ModelUpgradeAt = fromUtc + (toUtc - fromUtc) / 2,
             DriftingCameraId = demoStations.Count switch
             {
@@ -93,7 +96,7 @@ public sealed record DemoScenario
     }
 
     /// <summary>Each worker gets a station of their department's type when one is free, else the next free one.</summary>
-    private static List<DemoWorker> AssignHomeStations(IReadOnlyList<Worker> workers, IReadOnlyList<Workstation> stations)
+    private static List<DemoWorker> AssignHomeStations(IReadOnlyList<Worker> workers, IReadOnlyList<Workstation> stations, ShiftCalendar? calendar)
     {
         var taken = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<DemoWorker>(workers.Count);
@@ -109,7 +112,7 @@ public sealed record DemoScenario
             }
 
             taken.Add(home.Id);
-            result.Add(new DemoWorker(w.Id, ShiftPattern.ForShift(w.Shift), home.Id));
+            result.Add(new DemoWorker(w.Id, ShiftPattern.ForShift(w.Shift, calendar), home.Id));
         }
 
         return result;

@@ -1,3 +1,5 @@
+using Factory.Core.Shifts;
+
 namespace Factory.Core.Seeding;
 
 /// <summary>
@@ -22,4 +24,31 @@ public sealed record ShiftPattern(string Name, TimeOnly Start, TimeSpan Length, 
         "night" => Night,
         _ => Morning,
     };
+
+    /// <summary>
+    /// The pattern for a registry shift name from the calendar: the calendar shift's start and length, and its
+    /// first planned break, so demo breaks fall in the planned ones. Without a calendar (or when it is off, or
+    /// has no such shift) the fixed patterns of <see cref="ForShift(string?)"/>.
+    /// </summary>
+    public static ShiftPattern ForShift(string? name, ShiftCalendar? calendar) =>
+        calendar is { Enabled: true } && calendar.Find(name) is { } shift ? FromCalendar(shift) : ForShift(name);
+
+    /// <summary>A calendar shift as a pattern: the wall-clock length, and the break that comes first in the shift (none: no break).</summary>
+    public static ShiftPattern FromCalendar(ShiftDefinition shift)
+    {
+        var length = TimeSpan.FromMinutes(Minutes(shift.Start, shift.End));
+        var first = shift.Breaks
+            .Select(b => (After: TimeSpan.FromMinutes(Minutes(shift.Start, b.Start) % 1440), Length: TimeSpan.FromMinutes(Minutes(b.Start, b.End))))
+            .Where(b => b.After + b.Length <= length)
+            .OrderBy(b => b.After)
+            .FirstOrDefault((After: length, Length: TimeSpan.Zero));
+        return new ShiftPattern(shift.Name, shift.Start, length, first.After, first.Length);
+    }
+
+    /// <summary>Wall-clock minutes from <paramref name="from"/> forward to <paramref name="to"/> (1440 when equal).</summary>
+    private static int Minutes(TimeOnly from, TimeOnly to)
+    {
+        var minutes = (int)(to - from).TotalMinutes;
+        return minutes == 0 ? 1440 : minutes;
+    }
 }

@@ -18,7 +18,11 @@ public class FactoryApp : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
 
-    public FactoryApp(IDictionary<string, string?>? settings = null, bool withKeys = true)
+    /// <param name="shiftCalendars">
+    /// False (the default) switches shift calendars off (<c>Shifts:Enabled=false</c>), so figures are the plain
+    /// rules of metrics.md; true uses the stored calendar (seeded with the default morning/evening/night shifts).
+    /// </param>
+    public FactoryApp(IDictionary<string, string?>? settings = null, bool withKeys = true, bool shiftCalendars = false)
     {
         DataFolder = Path.Combine(Path.GetTempPath(), "factory-tests", Guid.NewGuid().ToString("N"));
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
@@ -36,6 +40,7 @@ public class FactoryApp : WebApplicationFactory<Program>
         }
 
         _settings.TryAdd("Seed:OnEmptyDatabase", "false");
+        _settings.TryAdd("Shifts:Enabled", shiftCalendars ? "true" : "false");
         _settings.TryAdd("Serilog:MinimumLevel:Default", "Warning");
         _settings.TryAdd("Auth:PermitsPerSecond", "100000");
         _settings.TryAdd("Auth:Burst", "100000");

@@ -51,6 +51,7 @@ public static class DisplayFormat
         WorkerStatus.Working => "Working",
         WorkerStatus.Idle => "Idle",
         WorkerStatus.Absent => "Absent",
+        WorkerStatus.OnBreak => "On break",
         _ => "Off shift",
     };
 
@@ -60,6 +61,7 @@ public static class DisplayFormat
         WorkerStatus.Working => "state-working",
         WorkerStatus.Idle => "state-idle",
         WorkerStatus.Absent => "state-absent",
+        WorkerStatus.OnBreak => "state-onbreak",
         _ => "state-offshift",
     };
 

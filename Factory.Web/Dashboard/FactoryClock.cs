@@ -1,12 +1,32 @@
 using System.Globalization;
+using Factory.Core.Shifts;
 using Factory.Core.Time;
 using Microsoft.Extensions.Options;
 
 namespace Factory.Web.Dashboard;
 
 /// <summary>The factory's wall clock: converts stored UTC instants to the plant's time zone for display and day boundaries.</summary>
-public sealed class FactoryClock(TimeProvider time, IOptions<FactoryOptions> options)
+public sealed class FactoryClock(TimeProvider time, IOptions<FactoryOptions> options, IShiftCalendarProvider? shifts = null)
 {
+    private volatile ShiftCalendar _shifts = ShiftCalendar.Off;
+
+    /// <summary>The plant's shift calendar as last read by <see cref="RefreshShiftsAsync"/> (off until then).</summary>
+    public ShiftCalendar Shifts => _shifts;
+
+    /// <summary>Reads the current calendar (cached by its provider) so that <see cref="Shifts"/> is up to date.</summary>
+    public async Task<ShiftCalendar> RefreshShiftsAsync(CancellationToken ct = default)
+    {
+        if (shifts is not null)
+        {
+            _shifts = await shifts.GetAsync(ct);
+        }
+
+        return _shifts;
+    }
+
+    /// <summary>The shift occurrence in progress now, or null when calendars are off or no shift is in progress.</summary>
+    public ShiftOccurrence? CurrentShift => _shifts.Enabled ? _shifts.At(UtcNow, Zone) : null;
+
     public TimeZoneInfo Zone { get; } = options.Value.Zone;
 
     public DateTime UtcNow => time.GetUtcNow().UtcDateTime;

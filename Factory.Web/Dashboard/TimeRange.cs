@@ -20,7 +20,7 @@ public enum RangeKind
 /// </summary>
 public sealed record TimeRange(RangeKind Kind, DateTimeOffset? From = null, DateTimeOffset? To = null)
 {
-    /// <summary>Shift starts in local time: morning 06:00, evening 14:00, night 22:00.</summary>
+    /// <summary>Shift starts in local time used when calendars are off or no shift is in progress: 06:00, 14:00, 22:00.</summary>
     public static readonly IReadOnlyList<int> ShiftStartHours = [6, 14, 22];
 
     public static TimeRange Default { get; } = new(RangeKind.Last24Hours);
@@ -102,9 +102,17 @@ public sealed record TimeRange(RangeKind Kind, DateTimeOffset? From = null, Date
         return end - start > TimeSpan.FromDays(2) ? BucketSize.Day : BucketSize.Hour;
     }
 
-    /// <summary>Start of the shift in progress, in UTC.</summary>
+    /// <summary>
+    /// Start of the shift in progress, in UTC: the calendar's current occurrence (<see cref="FactoryClock.CurrentShift"/>),
+    /// or, when calendars are off or no shift is in progress, the last of <see cref="ShiftStartHours"/>.
+    /// </summary>
     public static DateTime CurrentShiftStart(FactoryClock clock)
     {
+        if (clock.CurrentShift is { } occurrence)
+        {
+            return occurrence.Start;
+        }
+
         var local = clock.LocalNow.DateTime;
         var day = local.Date;
         var hour = local.Hour;

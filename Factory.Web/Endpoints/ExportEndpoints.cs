@@ -167,6 +167,7 @@ public static class ExportEndpoints
         WorkerStatus.Working => "working",
         WorkerStatus.Idle => "idle",
         WorkerStatus.Absent => "absent",
+        WorkerStatus.OnBreak => "on_break",
         _ => "off_shift",
     };
 }

@@ -1,5 +1,6 @@
 using Factory.Core.Metrics;
 using Factory.Core.Registry;
+using Factory.Core.Shifts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -22,16 +23,16 @@ public static class MetricsEndpoints
             .WithSummary("Time-weighted plant-wide figures");
         metrics.MapGet("/timeseries", GetTimeseries)
             .WithName("GetMetricsTimeseries")
-            .WithSummary("Working/idle/absent hours, units and utilization per hour or day of the factory's time zone");
+            .WithSummary("Working/idle/absent/break hours, units and utilization per hour or day of the factory's time zone");
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<WorkerMetrics>>, ValidationProblem, NotFound<ProblemDetails>>> GetWorkers(
-        IMetricsService service, RegistryCache registry,
-        string? worker_id, string? start_time, string? end_time, string? as_of, CancellationToken ct)
+        IMetricsService service, RegistryCache registry, IShiftCalendarProvider calendars,
+        string? worker_id, string? start_time, string? end_time, string? as_of, string? shift, CancellationToken ct)
     {
         var query = new QueryParameters();
         var id = query.Text(nameof(worker_id), worker_id);
-        var window = Window(service, query, start_time, end_time, as_of);
+        var window = await WindowAsync(service, calendars, query, start_time, end_time, as_of, shift, ct);
         if (!query.IsValid)
         {
             return (ValidationProblem)query.Problem();
@@ -46,12 +47,12 @@ public static class MetricsEndpoints
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<WorkstationMetrics>>, ValidationProblem, NotFound<ProblemDetails>>> GetWorkstations(
-        IMetricsService service, RegistryCache registry,
-        string? workstation_id, string? start_time, string? end_time, string? as_of, CancellationToken ct)
+        IMetricsService service, RegistryCache registry, IShiftCalendarProvider calendars,
+        string? workstation_id, string? start_time, string? end_time, string? as_of, string? shift, CancellationToken ct)
     {
         var query = new QueryParameters();
         var id = query.Text(nameof(workstation_id), workstation_id);
-        var window = Window(service, query, start_time, end_time, as_of);
+        var window = await WindowAsync(service, calendars, query, start_time, end_time, as_of, shift, ct);
         if (!query.IsValid)
         {
             return (ValidationProblem)query.Problem();
@@ -66,10 +67,10 @@ public static class MetricsEndpoints
     }
 
     internal static async Task<Results<Ok<FactoryMetrics>, ValidationProblem>> GetFactory(
-        IMetricsService service, string? start_time, string? end_time, string? as_of, CancellationToken ct)
+        IMetricsService service, IShiftCalendarProvider calendars, string? start_time, string? end_time, string? as_of, string? shift, CancellationToken ct)
     {
         var query = new QueryParameters();
-        var window = Window(service, query, start_time, end_time, as_of);
+        var window = await WindowAsync(service, calendars, query, start_time, end_time, as_of, shift, ct);
         if (!query.IsValid)
         {
             return (ValidationProblem)query.Problem();
@@ -79,8 +80,8 @@ public static class MetricsEndpoints
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<TimeseriesBucket>>, ValidationProblem, NotFound<ProblemDetails>>> GetTimeseries(
-        IMetricsService service, RegistryCache registry,
-        string? bucket, string? start_time, string? end_time, string? worker_id, string? workstation_id, string? as_of, CancellationToken ct)
+        IMetricsService service, RegistryCache registry, IShiftCalendarProvider calendars,
+        string? bucket, string? start_time, string? end_time, string? worker_id, string? workstation_id, string? as_of, string? shift, CancellationToken ct)
     {
         var query = new QueryParameters();
         var size = BucketSize.Hour;
@@ -93,7 +94,7 @@ public static class MetricsEndpoints
 
         var worker = query.Text(nameof(worker_id), worker_id);
         var station = query.Text(nameof(workstation_id), workstation_id);
-        var window = Window(service, query, start_time, end_time, as_of);
+        var window = await WindowAsync(service, calendars, query, start_time, end_time, as_of, shift, ct);
         if (!query.IsValid)
         {
             return (ValidationProblem)query.Problem();
@@ -111,6 +112,27 @@ public static class MetricsEndpoints
         }
 
         return TypedResults.Ok(await service.GetTimeseriesAsync(window!, size, worker, station, ct));
+    }
+
+    /// <summary>The window with the <c>shift</c> parameter applied: a shift of the calendar (any case), or an error listing the known ones.</summary>
+    private static async Task<MetricsWindow?> WindowAsync(IMetricsService service, IShiftCalendarProvider calendars, QueryParameters query,
+        string? start_time, string? end_time, string? as_of, string? shift, CancellationToken ct)
+    {
+        var window = Window(service, query, start_time, end_time, as_of);
+        var name = query.Text(nameof(shift), shift);
+        if (name is null)
+        {
+            return window;
+        }
+
+        var calendar = await calendars.GetAsync(ct);
+        if (!calendar.Enabled || calendar.Find(name) is null)
+        {
+            query.Add(nameof(shift), UnknownShiftException.Describe(name, calendar));
+            return null;
+        }
+
+        return window is null ? null : window with { Shift = calendar.Find(name)!.Name };
     }
 
     /// <summary>Parses the window parameters; <c>start_time &gt;= end_time</c> as given is an error, clipping comes after.</summary>

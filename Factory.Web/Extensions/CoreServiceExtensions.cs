@@ -45,7 +45,9 @@ public static class CoreServiceExtensions
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<RegistryCache>();
         services.AddSingleton<RegistryEditor>();
-        services.TryAddSingleton<IShiftCalendarProvider>(new FixedShiftCalendarProvider(ShiftCalendar.Default));
+        services.AddOptions<ShiftOptions>().Bind(configuration.GetSection(ShiftOptions.Section));
+        services.AddSingleton<ShiftCalendarStore>();
+        services.TryAddSingleton<IShiftCalendarProvider>(sp => sp.GetRequiredService<ShiftCalendarStore>());
         services.AddSingleton<EventNotifier>();
         services.AddSingleton<IEventNotifier>(sp => sp.GetRequiredService<EventNotifier>());
         services.AddSingleton<Func<IEventStore>>(_ => () => new SqlEventStore(database.Provider, connectionString));

@@ -14,6 +14,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServ
         var (status, title, detail) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
+            Factory.Core.Shifts.UnknownShiftException unknownShift => (StatusCodes.Status400BadRequest, "Unknown shift", unknownShift.Message),
             IngestionUnavailableException unavailable => (StatusCodes.Status503ServiceUnavailable, "Storage unavailable", unavailable.Message),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "Client closed request", "The request was cancelled."),
             _ => (StatusCodes.Status500InternalServerError, "Server error", "An unexpected error occurred; it has been logged."),

@@ -12,7 +12,7 @@ public sealed class WindowAndTimeZoneTests
     private static MetricsService Service(DateTime now)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(now));
-        return new MetricsService(null!, null!, null!, time, Options.Create(new MetricsOptions()), Options.Create(new FactoryOptions()));
+        return new MetricsService(null!, null!, null!, time, Options.Create(new MetricsOptions()), Options.Create(new FactoryOptions()), null!);
     }
 
     [Fact]

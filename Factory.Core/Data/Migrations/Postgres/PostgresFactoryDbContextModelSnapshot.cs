@@ -327,6 +327,150 @@ namespace Factory.Core.Data.Migrations.Postgres
                             Type = "packaging"
                         });
                 });
+
+            modelBuilder.Entity("Factory.Core.Shifts.ShiftCalendarSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("shift_calendar", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Enabled = true,
+                            UpdatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc)
+                        });
+                });
+
+            modelBuilder.Entity("Factory.Core.Shifts.StoredBreak", b =>
+                {
+                    b.Property<int>("ShiftPosition")
+                        .HasColumnType("integer")
+                        .HasColumnName("shift_position");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<int>("EndMinute")
+                        .HasColumnType("integer")
+                        .HasColumnName("end_minute");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("StartMinute")
+                        .HasColumnType("integer")
+                        .HasColumnName("start_minute");
+
+                    b.HasKey("ShiftPosition", "Position");
+
+                    b.ToTable("shift_breaks", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            ShiftPosition = 0,
+                            Position = 0,
+                            EndMinute = 825,
+                            Name = "lunch",
+                            StartMinute = 780
+                        },
+                        new
+                        {
+                            ShiftPosition = 1,
+                            Position = 0,
+                            EndMinute = 1110,
+                            Name = "meal",
+                            StartMinute = 1080
+                        },
+                        new
+                        {
+                            ShiftPosition = 2,
+                            Position = 0,
+                            EndMinute = 150,
+                            Name = "meal",
+                            StartMinute = 120
+                        });
+                });
+
+            modelBuilder.Entity("Factory.Core.Shifts.StoredShift", b =>
+                {
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<int>("EndMinute")
+                        .HasColumnType("integer")
+                        .HasColumnName("end_minute");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("StartMinute")
+                        .HasColumnType("integer")
+                        .HasColumnName("start_minute");
+
+                    b.HasKey("Position");
+
+                    b.ToTable("shifts", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Position = 0,
+                            EndMinute = 840,
+                            Name = "morning",
+                            StartMinute = 360
+                        },
+                        new
+                        {
+                            Position = 1,
+                            EndMinute = 1320,
+                            Name = "evening",
+                            StartMinute = 840
+                        },
+                        new
+                        {
+                            Position = 2,
+                            EndMinute = 360,
+                            Name = "night",
+                            StartMinute = 1320
+                        });
+                });
+
+            modelBuilder.Entity("Factory.Core.Shifts.StoredBreak", b =>
+                {
+                    b.HasOne("Factory.Core.Shifts.StoredShift", null)
+                        .WithMany("Breaks")
+                        .HasForeignKey("ShiftPosition")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Factory.Core.Shifts.StoredShift", b =>
+                {
+                    b.Navigation("Breaks");
+                });
 #pragma warning restore 612, 618
         }
     }

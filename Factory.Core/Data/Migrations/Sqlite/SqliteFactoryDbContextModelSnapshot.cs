@@ -315,6 +315,150 @@ namespace Factory.Core.Data.Migrations.Sqlite
                             Type = "packaging"
                         });
                 });
+
+            modelBuilder.Entity("Factory.Core.Shifts.ShiftCalendarSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("shift_calendar", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Enabled = true,
+                            UpdatedAt = 639028224000000000L
+                        });
+                });
+
+            modelBuilder.Entity("Factory.Core.Shifts.StoredBreak", b =>
+                {
+                    b.Property<int>("ShiftPosition")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shift_position");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<int>("EndMinute")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("end_minute");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("StartMinute")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("start_minute");
+
+                    b.HasKey("ShiftPosition", "Position");
+
+                    b.ToTable("shift_breaks", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            ShiftPosition = 0,
+                            Position = 0,
+                            EndMinute = 825,
+                            Name = "lunch",
+                            StartMinute = 780
+                        },
+                        new
+                        {
+                            ShiftPosition = 1,
+                            Position = 0,
+                            EndMinute = 1110,
+                            Name = "meal",
+                            StartMinute = 1080
+                        },
+                        new
+                        {
+                            ShiftPosition = 2,
+                            Position = 0,
+                            EndMinute = 150,
+                            Name = "meal",
+                            StartMinute = 120
+                        });
+                });
+
+            modelBuilder.Entity("Factory.Core.Shifts.StoredShift", b =>
+                {
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<int>("EndMinute")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("end_minute");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("StartMinute")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("start_minute");
+
+                    b.HasKey("Position");
+
+                    b.ToTable("shifts", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Position = 0,
+                            EndMinute = 840,
+                            Name = "morning",
+                            StartMinute = 360
+                        },
+                        new
+                        {
+                            Position = 1,
+                            EndMinute = 1320,
+                            Name = "evening",
+                            StartMinute = 840
+                        },
+                        new
+                        {
+                            Position = 2,
+                            EndMinute = 360,
+                            Name = "night",
+                            StartMinute = 1320
+                        });
+                });
+
+            modelBuilder.Entity("Factory.Core.Shifts.StoredBreak", b =>
+                {
+                    b.HasOne("Factory.Core.Shifts.StoredShift", null)
+                        .WithMany("Breaks")
+                        .HasForeignKey("ShiftPosition")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Factory.Core.Shifts.StoredShift", b =>
+                {
+                    b.Navigation("Breaks");
+                });
 #pragma warning restore 612, 618
         }
     }
