@@ -30,12 +30,9 @@ public static class EndpointExtensions
         groups.Admin.MapRegistryAdmin();
         groups.Admin.MapSeeding();
         groups.Viewer.MapExports();
-<<<<<<< HEAD
         groups.Viewer.MapDataQualityReads();
-=======
         groups.Viewer.MapShiftReads();
         groups.Admin.MapShiftAdmin();
->>>>>>> main
 
         // Anything else under /api is a ProblemDetails 404 (or 405/415), not the dashboard's page.
         api.MapFallback(ApiFallback.Handle).ExcludeFromDescription();
