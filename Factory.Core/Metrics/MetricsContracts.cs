@@ -13,6 +13,13 @@ public sealed record MetricsWindow(DateTime Start, DateTime End, DateTime AsOf)
     /// the window inside that shift's occurrences count.
     /// </summary>
     public string? Shift { get; init; }
+
+    /// <summary>
+    /// True when the caller asked for the present (no <c>as_of</c>): <c>AsOf</c> is the moment the window was
+    /// resolved, and a query may move it (and <c>End</c>, when it was that moment) to the moment it runs, so
+    /// that events received in between count instead of forcing a computation from the database.
+    /// </summary>
+    public bool Live { get; init; }
 }
 
 /// <summary>Status of a worker at an instant (metrics.md, "Current status").</summary>

@@ -11,7 +11,8 @@ namespace Factory.Core.Metrics;
 /// <summary>
 /// Answers metric queries from the <see cref="MetricsIndex"/> when it holds exactly the events the query
 /// may see, and otherwise (an <c>as_of</c> before the latest received event) computes from scratch with
-/// the events read from the database. Both paths use the same rules and give the same numbers.
+/// the events read from the database. Both paths use the same rules and give the same numbers. A window
+/// of the present (<see cref="MetricsWindow.Live"/>) follows the present to the moment the query runs.
 /// </summary>
 public sealed class MetricsService(
     MetricsIndex index,
@@ -31,28 +32,28 @@ public sealed class MetricsService(
         var now = asOf is { } a && a < clock ? a : clock;
         var resolvedEnd = end is { } e && e < now ? e : now;
         var resolvedStart = start ?? resolvedEnd - DefaultSpan;
-        return new MetricsWindow(resolvedStart, resolvedEnd, now);
+        return new MetricsWindow(resolvedStart, resolvedEnd, now) { Live = asOf is null || asOf >= clock };
     }
 
     public async Task<IReadOnlyList<WorkerMetrics>> GetWorkersAsync(MetricsWindow window, string? workerId, CancellationToken ct = default)
     {
         var snapshot = await registry.GetAsync(ct);
         var shifts = await ScheduleAsync(window, ct);
-        return await QueryAsync(window, store => MetricsCalculator.Workers(store, snapshot, window, workerId, shifts), ct);
+        return await QueryAsync(window, (store, w) => MetricsCalculator.Workers(store, snapshot, w, workerId, shifts), ct);
     }
 
     public async Task<IReadOnlyList<WorkstationMetrics>> GetWorkstationsAsync(MetricsWindow window, string? workstationId, CancellationToken ct = default)
     {
         var snapshot = await registry.GetAsync(ct);
         var shifts = await ScheduleAsync(window, ct);
-        return await QueryAsync(window, store => MetricsCalculator.Workstations(store, snapshot, window, workstationId, shifts), ct);
+        return await QueryAsync(window, (store, w) => MetricsCalculator.Workstations(store, snapshot, w, workstationId, shifts), ct);
     }
 
     public async Task<FactoryMetrics> GetFactoryAsync(MetricsWindow window, CancellationToken ct = default)
     {
         var snapshot = await registry.GetAsync(ct);
         var shifts = await ScheduleAsync(window, ct);
-        return await QueryAsync(window, store => MetricsCalculator.Factory(store, snapshot, window, shifts), ct);
+        return await QueryAsync(window, (store, w) => MetricsCalculator.Factory(store, snapshot, w, shifts), ct);
     }
 
     public async Task<IReadOnlyList<TimeseriesBucket>> GetTimeseriesAsync(MetricsWindow window, BucketSize bucket, string? workerId, string? workstationId, CancellationToken ct = default)
@@ -60,7 +61,7 @@ public sealed class MetricsService(
         var snapshot = await registry.GetAsync(ct);
         var zone = factory.Value.Zone;
         var shifts = await ScheduleAsync(window, ct);
-        return await QueryAsync(window, store => MetricsCalculator.Timeseries(store, snapshot, window, bucket, zone, workerId, workstationId, shifts), ct);
+        return await QueryAsync(window, (store, w) => MetricsCalculator.Timeseries(store, snapshot, w, bucket, zone, workerId, workstationId, shifts), ct);
     }
 
     public async Task<IReadOnlyList<TimelineSegment>> GetWorkerTimelineAsync(MetricsWindow window, string workerId, CancellationToken ct = default)
@@ -68,7 +69,7 @@ public sealed class MetricsService(
         var snapshot = await registry.GetAsync(ct);
         var shifts = await ScheduleAsync(window, ct);
         var workerShift = snapshot.WorkersById.TryGetValue(workerId, out var worker) ? worker.Shift : null;
-        return await QueryAsync(window, store => MetricsCalculator.Timeline(store, window, workerId, shifts, workerShift), ct);
+        return await QueryAsync(window, (store, w) => MetricsCalculator.Timeline(store, w, workerId, shifts, workerShift), ct);
     }
 
     /// <summary>The current calendar in the factory's zone; a shift the query names must exist (<see cref="UnknownShiftException"/>).</summary>
@@ -83,7 +84,7 @@ public sealed class MetricsService(
     private static readonly Func<FactoryDbContext, IAsyncEnumerable<string>> ExcludedModels =
         EF.CompileAsyncQuery((FactoryDbContext db) => db.ModelExclusions.AsNoTracking().Select(m => m.ModelVersion));
 
-    private async Task<T> QueryAsync<T>(MetricsWindow window, Func<MetricsStore, T> query, CancellationToken ct)
+    private async Task<T> QueryAsync<T>(MetricsWindow window, Func<MetricsStore, MetricsWindow, T> query, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FactoryDbContext>();
@@ -93,14 +94,29 @@ public sealed class MetricsService(
             exclusions.Add(model);
         }
 
-        var (used, result) = await index.TryQueryAsync(exclusions, window.AsOf.Ticks, query, ct);
-        if (used)
+        for (var attempt = 0; ; attempt++)
         {
-            return result;
+            var current = window;
+            var (used, result) = await index.TryQueryAsync(exclusions, current.AsOf.Ticks, store => query(store, current), ct);
+            if (used)
+            {
+                return result;
+            }
+
+            // While ingestion runs, events are received between resolving "now" and running the query; the index
+            // then holds more than the window may see. For the present, ask again as of the moment the query runs
+            // rather than reading the window's events from the database.
+            if (!window.Live || attempt == 2)
+            {
+                break;
+            }
+
+            var now = time.GetUtcNow().UtcDateTime;
+            window = window with { AsOf = now, End = window.End == window.AsOf ? now : window.End };
         }
 
-        var store = await NaiveStore.LoadAsync(db, new MetricRules(options.Value, exclusions), window, ct);
-        return query(store);
+        var naive = await NaiveStore.LoadAsync(db, new MetricRules(options.Value, exclusions), window, ct);
+        return query(naive, window);
     }
 }
 

@@ -81,9 +81,8 @@ public sealed class DashboardEndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
-        Assert.StartsWith("worker_id,worker_name,start_time,end_time,working_hours", lines[0], StringComparison.Ordinal);
-        Assert.StartsWith("W1,Amara Okafor,2026-01-21T06:00:00Z,2026-01-21T14:00:00Z,7.5,0.5,0,8,93.75,45,6,", lines[1], StringComparison.Ordinal);
-        Assert.EndsWith(",working", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("worker_id,worker_name,start_time,end_time,as_of,working_hours", lines[0], StringComparison.Ordinal);
+        Assert.Equal("W1,Amara Okafor,2026-01-21T06:00:00Z,2026-01-21T14:00:00Z,2026-01-21T14:00:00Z,7.5,0.5,0,8,93.75,45,6,2026-01-21T14:59:00Z,working,7.5,0.5,0,", lines[1]);
     }
 
     [Fact]

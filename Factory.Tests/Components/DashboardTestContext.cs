@@ -42,6 +42,7 @@ public abstract class DashboardTestContext : IAsyncLifetime
         Context.Services.AddSingleton<IModelHealthReader>(Health);
         Context.Services.AddSingleton<Factory.Core.DataQuality.IDataQualityService>(Quality);
         Context.Services.AddScoped<ReconnectSignal>();
+        Context.Services.AddSingleton<global::Factory.Core.Shifts.IShiftCalendarProvider>(new global::Factory.Core.Shifts.FixedShiftCalendarProvider(global::Factory.Core.Shifts.ShiftCalendar.Default));
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
@@ -144,8 +145,12 @@ public sealed class FakeMetricsService : IMetricsService
     public Task<IReadOnlyList<WorkstationMetrics>> GetWorkstationsAsync(MetricsWindow window, string? workstationId, CancellationToken ct = default) =>
         Task.FromResult<IReadOnlyList<WorkstationMetrics>>(Stations.Where(s => workstationId is null || s.WorkstationId == workstationId).ToList());
 
+    /// <summary>The window of the latest <see cref="GetFactoryAsync"/> call, as the page passed it (with its shift).</summary>
+    public MetricsWindow? LastFactoryWindow { get; private set; }
+
     public Task<FactoryMetrics> GetFactoryAsync(MetricsWindow window, CancellationToken ct = default)
     {
+        LastFactoryWindow = window;
         var call = Interlocked.Increment(ref _factoryCalls);
         if (Failure is not null)
         {

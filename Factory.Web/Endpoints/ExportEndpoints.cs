@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Factory.Web.Endpoints;
 
 /// <summary>CSV exports (viewer role), streamed row by row so a large log never sits in memory.</summary>
-public static class ExportEndpoints
+public static partial class ExportEndpoints
 {
     private const int FlushEvery = 1000;
 
@@ -25,12 +25,9 @@ public static class ExportEndpoints
         viewer.MapGet("/export/events.csv", ExportEvents)
             .WithName("ExportEventsCsv")
             .WithSummary("The event log as CSV, newest first, with the same filters as GET /api/events")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .Produces(StatusCodes.Status200OK, typeof(string), "text/csv");
 
-        viewer.MapGet("/export/workers.csv", ExportWorkers)
-            .WithName("ExportWorkersCsv")
-            .WithSummary("Worker metrics over a window as CSV (the fields of GET /api/metrics/workers)")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        viewer.MapMetricsExports();
     }
 
     internal static Results<PushStreamHttpResult, ValidationProblem> ExportEvents(
@@ -100,59 +97,6 @@ public static class ExportEndpoints
         }, "text/csv; charset=utf-8", name);
     }
 
-    internal static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> ExportWorkers(
-        [FromServices] IMetricsService metrics, [FromServices] RegistryCache registry, [FromServices] TimeProvider time,
-        string? worker_id, string? start_time, string? end_time, string? as_of, CancellationToken ct)
-    {
-        var query = new QueryParameters();
-        var start = query.Instant(nameof(start_time), start_time);
-        var end = query.Instant(nameof(end_time), end_time);
-        var asOf = query.Instant(nameof(as_of), as_of);
-        if (start is not null && end is not null && start >= end)
-        {
-            query.Add(nameof(start_time), "Must be before end_time.");
-        }
-
-        if (!query.IsValid)
-        {
-            return (ValidationProblem)query.Problem();
-        }
-
-        if (worker_id is not null && !(await registry.GetAsync(ct)).WorkersById.ContainsKey(worker_id))
-        {
-            return TypedResults.Problem($"No worker has id '{worker_id}'; see GET /api/workers.", statusCode: StatusCodes.Status404NotFound, title: "Unknown worker");
-        }
-
-        var window = metrics.ResolveWindow(start, end, asOf);
-        var workers = await metrics.GetWorkersAsync(window, worker_id, ct);
-        var name = $"workers-{time.GetUtcNow():yyyyMMdd-HHmmss}.csv";
-        return TypedResults.Stream(async body =>
-        {
-            using var chunk = new MemoryStream();
-            await using var csv = CsvWriter.Create(chunk, Csv, leaveOpen: true);
-            csv.WriteRecord(["worker_id", "worker_name", "start_time", "end_time", "working_hours", "idle_hours", "absent_hours", "tracked_hours", "utilization_percentage", "total_units_produced", "units_per_hour", "last_seen", "status"]);
-            foreach (var w in workers)
-            {
-                csv.WriteField(w.WorkerId);
-                csv.WriteField(w.WorkerName);
-                csv.WriteField(WireTime.Format(window.Start));
-                csv.WriteField(WireTime.Format(window.End));
-                csv.WriteField(w.WorkingHours, "");
-                csv.WriteField(w.IdleHours, "");
-                csv.WriteField(w.AbsentHours, "");
-                csv.WriteField(w.TrackedHours, "");
-                csv.WriteField(w.UtilizationPercentage, "");
-                csv.WriteField(w.TotalUnitsProduced, "");
-                csv.WriteField(w.UnitsPerHour, "");
-                csv.WriteField(w.LastSeen is { } seen ? WireTime.Format(seen) : "");
-                csv.WriteField(StatusWire(w.Status));
-                csv.EndRecord();
-            }
-
-            await SendChunkAsync(csv, chunk, body);
-        }, "text/csv; charset=utf-8", name);
-    }
-
     private static async Task SendChunkAsync(CsvWriter csv, MemoryStream chunk, Stream body)
     {
         csv.Flush();
@@ -161,13 +105,4 @@ public static class ExportEndpoints
         chunk.SetLength(0);
         await body.FlushAsync();
     }
-
-    private static string StatusWire(WorkerStatus status) => status switch
-    {
-        WorkerStatus.Working => "working",
-        WorkerStatus.Idle => "idle",
-        WorkerStatus.Absent => "absent",
-        WorkerStatus.OnBreak => "on_break",
-        _ => "off_shift",
-    };
 }

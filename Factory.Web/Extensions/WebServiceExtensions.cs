@@ -5,14 +5,41 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 using Scalar.AspNetCore;
+using Serilog.AspNetCore;
+using Serilog.Events;
 
 namespace Factory.Web.Extensions;
 
 /// <summary>HTTP concerns: JSON, ProblemDetails, OpenAPI, health checks, Kestrel limits.</summary>
 public static class WebServiceExtensions
 {
+    /// <summary>
+    /// Framework meters that record on every HTTP request. <c>UseHttpMetrics</c> already exports request counts and
+    /// durations; bridging these too cost about a quarter of a small ingestion request's CPU (prometheus-net looks up
+    /// a labelled series per measurement), so they are not exported.
+    /// </summary>
+    private static readonly HashSet<string> PerRequestMeters = new(StringComparer.Ordinal)
+    {
+        "Microsoft.AspNetCore.Hosting",
+        "Microsoft.AspNetCore.Server.Kestrel",
+        "Microsoft.AspNetCore.Routing",
+        "Microsoft.AspNetCore.Authentication",
+        "Microsoft.AspNetCore.Authorization",
+        "Microsoft.AspNetCore.RateLimiting",
+        "Microsoft.AspNetCore.Diagnostics",
+    };
+
     public static IServiceCollection AddFactoryWeb(this IServiceCollection services, IConfiguration configuration)
     {
+        Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = instrument => !PerRequestMeters.Contains(instrument.Meter.Name));
+
+        // Accepted camera posts are the bulk of all requests (up to thousands a second) and are counted on /metrics:
+        // they are logged at Debug; failed, rejected and slow ones stay at Information or above.
+        services.Configure<RequestLoggingOptions>(o => o.GetLevel = (ctx, elapsedMs, ex) =>
+            ex is not null || ctx.Response.StatusCode >= 500 ? LogEventLevel.Error
+            : ctx.Response.StatusCode < 400 && elapsedMs < 1000 && HttpMethods.IsPost(ctx.Request.Method) && ctx.Request.Path.StartsWithSegments("/api/events")
+                ? LogEventLevel.Debug
+                : LogEventLevel.Information);
         services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

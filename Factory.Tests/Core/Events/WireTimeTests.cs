@@ -72,6 +72,36 @@ public sealed class WireTimeTests
         Assert.False(string.IsNullOrWhiteSpace(error));
     }
 
+    [Theory]
+    [InlineData("2024-02-29T23:59:59.999999Z")]
+    [InlineData("2026-12-31T00:00:00Z")]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59.9999999Z")]
+    [InlineData("2026-06-30T12:34:56,7Z")]
+    [InlineData("2026-01-21T14:30:00.000000001Z")]
+    public void Utc_z_form_parses_to_the_same_instant_as_the_explicit_zero_offset(string text)
+    {
+        // The Z form has its own fast reader; "+00:00" goes through the general parser.
+        Assert.True(WireTime.TryParse(text, out var fast, out _));
+        Assert.True(WireTime.TryParse(text[..^1] + "+00:00", out var general, out _));
+        Assert.Equal(general, fast);
+        Assert.Equal(DateTimeKind.Utc, fast.Kind);
+    }
+
+    [Theory]
+    [InlineData("2025-02-29T10:00:00Z")]
+    [InlineData("2026-04-31T10:00:00Z")]
+    [InlineData("2026-01-21T14:30:60Z")]
+    [InlineData("2026-01-21T14:30:00.Z")]
+    [InlineData("2026-01-21T14:30:00.1234567890Z")]
+    [InlineData("٢٠٢٦-01-21T14:30:00Z")]
+    [InlineData("2026-01-21T14:30:00.12a4Z")]
+    public void Invalid_utc_z_forms_are_rejected_with_a_message(string text)
+    {
+        Assert.False(WireTime.TryParse(text, out _, out var error));
+        Assert.False(string.IsNullOrWhiteSpace(error));
+    }
+
     [Fact]
     public void Format_round_trips_with_a_z()
     {

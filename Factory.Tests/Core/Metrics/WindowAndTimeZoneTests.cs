@@ -21,9 +21,19 @@ public sealed class WindowAndTimeZoneTests
         var now = T0;
         var service = Service(now);
 
-        Assert.Equal(new MetricsWindow(now.AddHours(-24), now, now), service.ResolveWindow(null, null, null));
-        Assert.Equal(new MetricsWindow(now.AddHours(-1), now, now), service.ResolveWindow(now.AddHours(-1), now.AddHours(5), null));
-        Assert.Equal(new MetricsWindow(now.AddHours(-25), now.AddHours(-1), now), service.ResolveWindow(null, now.AddHours(-1), null));
+        Assert.Equal(new MetricsWindow(now.AddHours(-24), now, now) { Live = true }, service.ResolveWindow(null, null, null));
+        Assert.Equal(new MetricsWindow(now.AddHours(-1), now, now) { Live = true }, service.ResolveWindow(now.AddHours(-1), now.AddHours(5), null));
+        Assert.Equal(new MetricsWindow(now.AddHours(-25), now.AddHours(-1), now) { Live = true }, service.ResolveWindow(null, now.AddHours(-1), null));
+    }
+
+    [Fact]
+    public void Window_of_the_present_is_live_and_a_past_as_of_is_not()
+    {
+        var service = Service(T0);
+
+        Assert.True(service.ResolveWindow(null, null, null).Live);
+        Assert.True(service.ResolveWindow(null, null, T0.AddHours(1)).Live);
+        Assert.False(service.ResolveWindow(null, null, T0.AddSeconds(-1)).Live);
     }
 
     [Fact]
