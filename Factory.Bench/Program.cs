@@ -16,6 +16,7 @@ internal static class BenchProgram
         ["ingest-single"] = ("Single-event ingestion, 50 cameras at 1000 req/s", IngestionBenchmark.SingleAsync),
         ["ingest-postgres"] = ("Batch ingestion over HTTP, PostgreSQL (needs FACTORY_BENCH_POSTGRES)", IngestionBenchmark.BatchPostgresAsync),
         ["metrics"] = ("Metric query latency over 10 million stored events (100 workers)", MetricsBenchmark.RunAsync),
+        ["data-quality"] = ("Data-quality report latency over a 24 h window (default 100,000 events; pass a count)", DataQualityBenchmark.RunAsync),
         ["live-push"] = ("Event POST to DOM update in a connected browser (Chromium)", BrowserBenchmark.LivePushAsync),
         ["fcp"] = ("First contentful paint of the overview, warm server (Chromium)", BrowserBenchmark.FcpAsync),
         ["viewers"] = ("200 connected dashboards (Blazor circuits) while ingesting 1000 events/s", ViewersBenchmark.RunAsync),

@@ -16,6 +16,7 @@ public abstract class FactoryDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Worker> Workers => Set<Worker>();
     public DbSet<Workstation> Workstations => Set<Workstation>();
     public DbSet<ModelExclusion> ModelExclusions => Set<ModelExclusion>();
+    public DbSet<DataQuality.IngestionQualityCount> IngestionQuality => Set<DataQuality.IngestionQualityCount>();
     public DbSet<ShiftCalendarSettings> ShiftCalendarSettings => Set<ShiftCalendarSettings>();
     public DbSet<StoredShift> Shifts => Set<StoredShift>();
     public DbSet<StoredBreak> ShiftBreaks => Set<StoredBreak>();

@@ -62,6 +62,10 @@ public sealed partial class RetentionService(
             await Task.Yield();
         }
 
+        // Duplicate and reject counts are hourly rows: few enough to delete in one statement.
+        var hourCutoff = DataQuality.IngestionQualityCounter.HourOf(cutoff);
+        await db.IngestionQuality.Where(c => c.HourStart < hourCutoff).ExecuteDeleteAsync(ct);
+
         if (total > 0)
         {
             LogPurged(total, cutoff);

@@ -20,10 +20,11 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
         if (item.ValueKind != JsonValueKind.Object)
         {
             errors["event"] = [$"Must be a JSON object, not {Describe(item.ValueKind)}."];
-            return EventParseResult.Invalid(errors, unknownIdsOnly: false);
+            return EventParseResult.Invalid(errors, unknownIdsOnly: false) with { RejectReason = RejectReasons.Validation };
         }
 
         var unknownIds = 0;
+        var reasons = new Dictionary<string, string>(StringComparer.Ordinal);
 
         DateTime timestamp = default;
         if (RequiredString(item, "timestamp", errors) is { } ts)
@@ -35,10 +36,12 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
             else if (timestamp > nowUtc + ingestion.MaxClockSkew)
             {
                 errors["timestamp"] = [$"Is {FormatSpan(timestamp - nowUtc)} in the future; at most {FormatSpan(ingestion.MaxClockSkew)} of clock skew is allowed. Check the camera's clock."];
+                reasons["timestamp"] = RejectReasons.ClockSkew;
             }
             else if (timestamp < nowUtc - retention)
             {
                 errors["timestamp"] = [$"Is older than the retention period of {retention.TotalDays:0} days and would be deleted at once."];
+                reasons["timestamp"] = RejectReasons.TooOld;
             }
         }
 
@@ -47,6 +50,7 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
         {
             errors["worker_id"] = [$"Unknown worker '{Truncate(workerId)}'; register it first (GET /api/workers lists the known ones)."];
             unknownIds++;
+            reasons["worker_id"] = RejectReasons.UnknownWorker;
         }
 
         var stationId = RequiredString(item, "workstation_id", errors);
@@ -54,6 +58,7 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
         {
             errors["workstation_id"] = [$"Unknown workstation '{Truncate(stationId)}'; register it first (GET /api/workstations lists the known ones)."];
             unknownIds++;
+            reasons["workstation_id"] = RejectReasons.UnknownWorkstation;
         }
 
         EventType type = default;
@@ -93,13 +98,15 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
         if (allowedCameras is { Count: > 0 } && !errors.ContainsKey("camera_id") && (cameraId is null || !allowedCameras.Contains(cameraId)))
         {
             errors["camera_id"] = [$"This API key may only send events for camera {string.Join(", ", allowedCameras.Order(StringComparer.Ordinal))}."];
+            reasons["camera_id"] = RejectReasons.CameraMismatch;
         }
         var modelVersion = OptionalString(item, "model_version", errors);
         var eventId = OptionalString(item, "event_id", errors);
 
         if (errors.Count > 0)
         {
-            return EventParseResult.Invalid(errors, unknownIdsOnly: unknownIds == errors.Count);
+            var reason = RejectReasons.Of(errors.Keys.Select(k => reasons.GetValueOrDefault(k, RejectReasons.Validation)));
+            return EventParseResult.Invalid(errors, unknownIdsOnly: unknownIds == errors.Count) with { RejectReason = reason };
         }
 
         return EventParseResult.Valid(new NewEvent(timestamp, workerId!, stationId!, type, confidence, count, cameraId, modelVersion, eventId),
@@ -207,6 +214,9 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
 /// <summary>Either a valid event or the errors per field.</summary>
 public sealed record EventParseResult(NewEvent? Event, bool LowConfidence, IReadOnlyDictionary<string, string[]>? Errors, bool UnknownIdsOnly)
 {
+    /// <summary>For an invalid event, the category counted by the data-quality view (<see cref="RejectReasons"/>).</summary>
+    public string? RejectReason { get; init; }
+
     public static EventParseResult Valid(NewEvent e, bool lowConfidence) => new(e, lowConfidence, null, false);
 
     public static EventParseResult Invalid(IReadOnlyDictionary<string, string[]> errors, bool unknownIdsOnly) => new(null, false, errors, unknownIdsOnly);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Factory.Core.Data;
+using Factory.Core.DataQuality;
 using Factory.Core.Events;
 using Factory.Core.Metrics;
 using Factory.Core.Registry;
@@ -15,7 +16,8 @@ public sealed class IngestionService(
     IOptions<IngestionOptions> ingestion,
     IOptions<MetricsOptions> metrics,
     IOptions<RetentionOptions> retention,
-    IngestionMetrics counters)
+    IngestionMetrics counters,
+    IngestionQualityCounter quality)
 {
     private readonly EventParser _parser = new(ingestion.Value, metrics.Value, retention.Value.Period);
 
@@ -29,10 +31,16 @@ public sealed class IngestionService(
         if (parsed.Event is null)
         {
             counters.RecordRejected(1);
+            quality.RecordRejected(QualityCameras.ForRejected(item, allowedCameras), parsed.RejectReason ?? RejectReasons.Validation);
             return new SingleIngestResult(null, parsed);
         }
 
         var outcome = (await writer.WriteAsync([new PendingEvent(parsed.Event, parsed.LowConfidence)], ct))[0];
+        if (outcome.Duplicate)
+        {
+            quality.RecordDuplicate(QualityCameras.ForValid(parsed.Event.CameraId, allowedCameras));
+        }
+
         return new SingleIngestResult(outcome, parsed);
     }
 
@@ -54,6 +62,7 @@ public sealed class IngestionService(
             if (parsed.Event is null)
             {
                 rejected.Add(new RejectedItem(index, parsed.Errors!));
+                quality.RecordRejected(QualityCameras.ForRejected(item, allowedCameras), parsed.RejectReason ?? RejectReasons.Validation);
             }
             else
             {
@@ -66,6 +75,14 @@ public sealed class IngestionService(
 
         counters.RecordRejected(rejected.Count);
         var outcomes = await writer.WriteAsync(pending, ct);
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            if (outcomes[i].Duplicate)
+            {
+                quality.RecordDuplicate(QualityCameras.ForValid(pending[i].Event.CameraId, allowedCameras));
+            }
+        }
+
         return new BatchIngestResult(outcomes, indexes, rejected);
     }
 }

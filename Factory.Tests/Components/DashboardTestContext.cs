@@ -41,6 +41,7 @@ public abstract class DashboardTestContext : IAsyncLifetime
         Context.Services.AddSingleton<IMetricsService>(Metrics);
         Context.Services.AddSingleton<IEventLog>(Log);
         Context.Services.AddSingleton<IModelHealthReader>(Health);
+        Context.Services.AddSingleton<Factory.Core.DataQuality.IDataQualityService>(Quality);
         Context.Services.AddScoped<ReconnectSignal>();
         Context.Services.AddSingleton<global::Factory.Core.Shifts.IShiftCalendarProvider>(new global::Factory.Core.Shifts.FixedShiftCalendarProvider(global::Factory.Core.Shifts.ShiftCalendar.Default));
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
@@ -61,6 +62,8 @@ public abstract class DashboardTestContext : IAsyncLifetime
     protected InMemoryEventLog Log { get; } = new();
 
     protected FakeModelHealth Health { get; } = new();
+
+    protected FakeDataQuality Quality { get; } = new();
 
     protected FactoryClock Clock => Context.Services.GetRequiredService<FactoryClock>();
 

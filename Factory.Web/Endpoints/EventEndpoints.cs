@@ -32,7 +32,8 @@ public static class EventEndpoints
     {
         viewer.MapGet("/events", GetEvents)
             .WithName("GetEvents")
-            .WithSummary("Stored events, newest first, cursor-paginated");
+            .WithSummary("Stored events, newest first, cursor-paginated")
+            .WithDescription("late=true keeps only events whose arrival lag (received_at - timestamp) is above Metrics:LateAfter.");
 
         viewer.MapGet("/events/{id:long}", GetEvent)
             .WithName("GetEvent")
@@ -107,12 +108,13 @@ public static class EventEndpoints
     }
 
     internal static async Task<Results<Ok<EventPage>, ValidationProblem>> GetEvents(
-        FactoryDbContext db,
+        FactoryDbContext db, Microsoft.Extensions.Options.IOptions<Core.Metrics.MetricsOptions> metrics,
         string? worker_id, string? workstation_id, string? camera_id, string? event_type,
-        string? start_time, string? end_time, string? limit, string? cursor,
+        string? start_time, string? end_time, string? limit, string? cursor, string? late,
         CancellationToken ct)
     {
         var query = new QueryParameters();
+        var onlyLate = query.Bool(nameof(late), late, false);
         var start = query.Instant(nameof(start_time), start_time);
         var end = query.Instant(nameof(end_time), end_time);
         var take = query.Int(nameof(limit), limit, 100, 1, 1000);
@@ -149,7 +151,7 @@ public static class EventEndpoints
             return (ValidationProblem)query.Problem();
         }
 
-        var events = db.Events.AsNoTracking();
+        var events = (onlyLate ? Core.DataQuality.LateEvents.Query(db, metrics.Value.LateAfter) : db.Events).AsNoTracking();
         if (worker_id is not null) events = events.Where(e => e.WorkerId == worker_id);
         if (workstation_id is not null) events = events.Where(e => e.WorkstationId == workstation_id);
         if (camera_id is not null) events = events.Where(e => e.CameraId == camera_id);

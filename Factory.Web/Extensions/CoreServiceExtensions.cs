@@ -1,4 +1,5 @@
 using Factory.Core.Data;
+using Factory.Core.DataQuality;
 using Factory.Core.Ingestion;
 using Factory.Core.Live;
 using Factory.Core.Metrics;
@@ -50,6 +51,11 @@ public static class CoreServiceExtensions
         services.AddSingleton<EventNotifier>();
         services.AddSingleton<IEventNotifier>(sp => sp.GetRequiredService<EventNotifier>());
         services.AddSingleton<Func<IEventStore>>(_ => () => new SqlEventStore(database.Provider, connectionString));
+        services.AddOptions<DataQualityOptions>().Bind(configuration.GetSection(DataQualityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IngestionQualityCounter>();
+        // Registered before the writer so that it stops after it: counts of the writer's final drain are flushed too.
+        services.AddHostedService<IngestionQualityFlusher>();
+        services.AddSingleton<IDataQualityService, DataQualityService>();
         services.AddSingleton<EventWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<EventWriter>());
         services.AddSingleton<IngestionService>();

@@ -30,6 +30,7 @@ public static class EndpointExtensions
         groups.Admin.MapRegistryAdmin();
         groups.Admin.MapSeeding();
         groups.Viewer.MapExports();
+        groups.Viewer.MapDataQualityReads();
         groups.Viewer.MapShiftReads();
         groups.Admin.MapShiftAdmin();
 

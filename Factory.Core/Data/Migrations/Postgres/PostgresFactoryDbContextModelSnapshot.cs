@@ -43,6 +43,37 @@ namespace Factory.Core.Data.Migrations.Postgres
                     b.ToTable("model_exclusions", (string)null);
                 });
 
+            modelBuilder.Entity("Factory.Core.DataQuality.IngestionQualityCount", b =>
+                {
+                    b.Property<DateTime>("HourStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hour_start");
+
+                    b.Property<string>("CameraId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("camera_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.HasKey("HourStart", "CameraId", "Outcome", "Reason")
+                        .HasName("pk_ingestion_quality");
+
+                    b.ToTable("ingestion_quality", (string)null);
+                });
+
             modelBuilder.Entity("Factory.Core.Events.FactoryEvent", b =>
                 {
                     b.Property<long>("Id")

@@ -37,6 +37,37 @@ namespace Factory.Core.Data.Migrations.Sqlite
                     b.ToTable("model_exclusions", (string)null);
                 });
 
+            modelBuilder.Entity("Factory.Core.DataQuality.IngestionQualityCount", b =>
+                {
+                    b.Property<long>("HourStart")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("hour_start");
+
+                    b.Property<string>("CameraId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("camera_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("count");
+
+                    b.HasKey("HourStart", "CameraId", "Outcome", "Reason")
+                        .HasName("pk_ingestion_quality");
+
+                    b.ToTable("ingestion_quality", (string)null);
+                });
+
             modelBuilder.Entity("Factory.Core.Events.FactoryEvent", b =>
                 {
                     b.Property<long>("Id")
