@@ -27,4 +27,21 @@ public sealed class FactoryEvent
 
     /// <summary>Confidence was below <c>Metrics:MinConfidence</c> when stored.</summary>
     public bool LowConfidence { get; set; }
+
+    /// <summary>The stored form of a validated event: the writer's id and receive time, and its low-confidence flag.</summary>
+    public static FactoryEvent From(NewEvent e, long id, DateTime receivedAt, bool lowConfidence) => new()
+    {
+        Id = id,
+        Timestamp = e.Timestamp,
+        ReceivedAt = receivedAt,
+        WorkerId = e.WorkerId,
+        WorkstationId = e.WorkstationId,
+        EventType = e.EventType,
+        Confidence = e.Confidence,
+        Count = e.Count,
+        CameraId = e.CameraId,
+        ModelVersion = e.ModelVersion,
+        EventId = e.EventId,
+        LowConfidence = lowConfidence,
+    };
 }

@@ -71,21 +71,7 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
                 if (newId > 0)
                 {
                     outcomes[i] = new WriteOutcome(newId, Duplicate: false);
-                    stored.Add(new FactoryEvent
-                    {
-                        Id = newId,
-                        Timestamp = e.Timestamp,
-                        ReceivedAt = receivedAt,
-                        WorkerId = e.WorkerId,
-                        WorkstationId = e.WorkstationId,
-                        EventType = e.EventType,
-                        Confidence = e.Confidence,
-                        Count = e.Count,
-                        CameraId = e.CameraId,
-                        ModelVersion = e.ModelVersion,
-                        EventId = e.EventId,
-                        LowConfidence = low,
-                    });
+                    stored.Add(FactoryEvent.From(e, newId, receivedAt, low));
                     continue;
                 }
 
@@ -148,21 +134,7 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
                 {
                     var newId = raw.sqlite3_last_insert_rowid(db);
                     outcomes[i] = new WriteOutcome(newId, Duplicate: false);
-                    stored.Add(new FactoryEvent
-                    {
-                        Id = newId,
-                        Timestamp = e.Timestamp,
-                        ReceivedAt = receivedAt,
-                        WorkerId = e.WorkerId,
-                        WorkstationId = e.WorkstationId,
-                        EventType = e.EventType,
-                        Confidence = e.Confidence,
-                        Count = e.Count,
-                        CameraId = e.CameraId,
-                        ModelVersion = e.ModelVersion,
-                        EventId = e.EventId,
-                        LowConfidence = low,
-                    });
+                    stored.Add(FactoryEvent.From(e, newId, receivedAt, low));
                     continue;
                 }
 
