@@ -24,12 +24,12 @@ internal sealed class FactoryEventConfiguration : IEntityTypeConfiguration<Facto
         e.Property(x => x.EventId).HasColumnName("event_id").HasMaxLength(64);
         e.Property(x => x.LowConfidence).HasColumnName("low_confidence");
 
-        // The dedup key: the same instant, worker and type is one event, whoever sends it again.
+        // The dedup key: the same instant, worker and type is one event, whoever sends it again. Its leading
+        // column also serves every time-range scan, so there is no separate index on timestamp to maintain.
         e.HasIndex(x => new { x.Timestamp, x.WorkerId, x.EventType }).IsUnique().HasDatabaseName("ux_events_dedup");
         e.HasIndex(x => x.EventId).IsUnique().HasDatabaseName("ux_events_event_id");
         e.HasIndex(x => new { x.WorkerId, x.Timestamp }).HasDatabaseName("ix_events_worker_time");
         e.HasIndex(x => new { x.WorkstationId, x.Timestamp }).HasDatabaseName("ix_events_workstation_time");
-        e.HasIndex(x => x.Timestamp).HasDatabaseName("ix_events_time");
     }
 }
 

@@ -140,9 +140,6 @@ namespace Factory.Core.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ux_events_event_id");
 
-                    b.HasIndex("Timestamp")
-                        .HasDatabaseName("ix_events_time");
-
                     b.HasIndex("WorkerId", "Timestamp")
                         .HasDatabaseName("ix_events_worker_time");
 

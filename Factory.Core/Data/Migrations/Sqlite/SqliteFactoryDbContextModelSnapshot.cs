@@ -132,9 +132,6 @@ namespace Factory.Core.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ux_events_event_id");
 
-                    b.HasIndex("Timestamp")
-                        .HasDatabaseName("ix_events_time");
-
                     b.HasIndex("WorkerId", "Timestamp")
                         .HasDatabaseName("ix_events_worker_time");
 
