@@ -1,4 +1,4 @@
-namespace Factory.Tests.Edge;
+namespace Factory.Tests.Infrastructure;
 
 /// <summary>Waits on a condition with a real-time deadline, polling briefly; never a blind sleep.</summary>
 internal static class Eventually
