@@ -49,6 +49,9 @@ public sealed partial class EventWriter : BackgroundService
         });
     }
 
+    /// <summary>Write requests waiting for the writer (at most <see cref="IngestionOptions.QueueCapacity"/>).</summary>
+    internal int QueuedRequests => _queue.Reader.Count;
+
     /// <summary>
     /// Stores the events in order and returns once they are durable. Throws
     /// <see cref="IngestionUnavailableException"/> when the queue is full or the database failed.

@@ -217,6 +217,24 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
         return id is null or DBNull ? 0 : Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// A durability setting as this store's own connection sees it: SQLite <c>journal_mode</c> or <c>synchronous</c>,
+    /// PostgreSQL <c>synchronous_commit</c>. Tests read it back; call only while the writer is idle.
+    /// </summary>
+    internal async Task<string?> ReadSettingAsync(string name, CancellationToken ct)
+    {
+        var connection = await OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = (provider, name) switch
+        {
+            (DatabaseProvider.Sqlite, "journal_mode") => "PRAGMA journal_mode",
+            (DatabaseProvider.Sqlite, "synchronous") => "PRAGMA synchronous",
+            (DatabaseProvider.Postgres, "synchronous_commit") => "SHOW synchronous_commit",
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a durability setting of this engine."),
+        };
+        return Convert.ToString(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private object Instant(DateTime utc) => provider == DatabaseProvider.Sqlite ? utc.Ticks : utc;
 
     private async Task<DbConnection> OpenAsync(CancellationToken ct)
