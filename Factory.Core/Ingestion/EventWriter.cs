@@ -86,7 +86,11 @@ public sealed partial class EventWriter : BackgroundService
             {
                 group.Clear();
                 events.Clear();
-                while (events.Count < _options.MaxEventsPerCommit && reader.TryRead(out var request))
+                // Whole requests only (a batch is one transaction): take the next one while it fits under the cap,
+                // or alone when it is larger than the cap by itself.
+                while (reader.TryPeek(out var next)
+                    && (events.Count == 0 || events.Count + next.Events.Count <= _options.MaxEventsPerCommit)
+                    && reader.TryRead(out var request))
                 {
                     group.Add(request);
                     events.AddRange(request.Events);

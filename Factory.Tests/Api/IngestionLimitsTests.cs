@@ -107,6 +107,34 @@ public sealed class IngestionLimitsTests
     }
 
     [Fact]
+    public async Task One_transaction_never_holds_more_than_MaxEventsPerCommit_events_from_queued_requests()
+    {
+        await using var app = new FactoryApp(new Dictionary<string, string?> { ["Ingestion:MaxEventsPerCommit"] = "10" });
+        var gate = new WriterGate();
+        using var host = Held(app, gate);
+
+        var first = host.Client.PostEventAsync(At(0));
+        await gate.Holding.Task.WaitAsync(Deadline);
+        var batches = Enumerable.Range(0, 6)
+            .Select(b => host.Client.PostBatchAsync(Enumerable.Range(1 + b * 4, 4).Select(i => At(i))))
+            .ToList();
+        await Eventually.TrueAsync(() => host.Writer.QueuedRequests == 6, "six batches of four wait in the writer's queue", Deadline);
+
+        gate.Release();
+        foreach (var pending in batches.Prepend(first))
+        {
+            using var response = await pending.WaitAsync(Deadline);
+            Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}");
+        }
+
+        var sizes = gate.CommitSizes.Skip(1).ToList();
+        Assert.Equal(24, sizes.Sum());
+        Assert.All(sizes, size => Assert.InRange(size, 1, 10));
+        // Still a group commit: requests waiting together share transactions (two batches of four each).
+        Assert.Equal([8, 8, 8], sizes);
+    }
+
+    [Fact]
     public async Task A_batch_larger_than_MaxEventsPerCommit_is_still_one_transaction()
     {
         await using var app = new FactoryApp(new Dictionary<string, string?> { ["Ingestion:MaxEventsPerCommit"] = "10" });
