@@ -44,8 +44,6 @@ public sealed class SeedApiTests : IAsyncLifetime
         Assert.Equal(168, body.GetProperty("hours_back").GetInt32());
         Assert.Equal(FactoryApp.Start.UtcDateTime.AddDays(-7), body.GetProperty("start_time").GetDateTime().ToUniversalTime());
         Assert.Equal(generated, await CountEventsAsync());
-        // "Takes seconds" on a developer machine; the bound leaves room for a busy shared CI box.
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"seeding 7 days took {watch.Elapsed}");
 
         var workers = await CountAsync(db => db.Events.Select(e => e.WorkerId).Distinct().CountAsync());
         Assert.Equal(6, workers);
