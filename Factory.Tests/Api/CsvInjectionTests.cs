@@ -10,7 +10,7 @@ namespace Factory.Tests.Api;
 /// prefixes a value starting with <c>=</c>, <c>+</c>, <c>-</c> or <c>@</c> with <c>'</c>, so a spreadsheet shows
 /// it instead of running it; numbers (a negative arrival lag) stay numbers.
 /// </summary>
-public sealed class CsvInjectionTests
+public sealed class CsvInjectionTests() : ApiTest(shiftCalendars: true)
 {
     private static readonly DateTimeOffset Now = FactoryApp.Start;
 
@@ -19,12 +19,10 @@ public sealed class CsvInjectionTests
     [Fact]
     public async Task Every_export_prefixes_text_that_starts_with_a_formula_character_and_leaves_numbers_alone()
     {
-        await using var app = new FactoryApp(shiftCalendars: true);
-        using var client = app.CreateClient();
-        await SucceedsAsync(client.PutAsJsonAsync("/api/admin/workers/W1", new { name = "=HYPERLINK(\"http://x\",\"y\")", shift = "morning", department = "assembly" }));
-        await SucceedsAsync(client.PostAsJsonAsync("/api/admin/workers", new { id = "W7", name = "@Bob", shift = "-early", department = "+dept" }));
-        await SucceedsAsync(client.PutAsJsonAsync("/api/admin/workstations/S1", new { name = "+Line A", location = "Hall 1", type = "assembly" }));
-        await SucceedsAsync(client.PutAsJsonAsync("/api/admin/shifts", new
+        await SucceedsAsync(_client.PutAsJsonAsync("/api/admin/workers/W1", new { name = "=HYPERLINK(\"http://x\",\"y\")", shift = "morning", department = "assembly" }));
+        await SucceedsAsync(_client.PostAsJsonAsync("/api/admin/workers", new { id = "W7", name = "@Bob", shift = "-early", department = "+dept" }));
+        await SucceedsAsync(_client.PutAsJsonAsync("/api/admin/workstations/S1", new { name = "+Line A", location = "Hall 1", type = "assembly" }));
+        await SucceedsAsync(_client.PutAsJsonAsync("/api/admin/shifts", new
         {
             enabled = true,
             shifts = new[]
@@ -33,7 +31,7 @@ public sealed class CsvInjectionTests
                 new { name = "@late", start = "12:00", end = "00:00", breaks = Array.Empty<object>() },
             },
         }));
-        var posted = await (await client.PostBatchAsync(
+        var posted = await (await _client.PostBatchAsync(
         [
             FactoryHttp.Event(Now.AddMinutes(-20), "W1", "S1", "working", camera: "=1+2", model: "+cmd|' /C calc'!A0", eventId: "-2+3"),
             FactoryHttp.Event(Now.AddMinutes(-19), "W7", "S1", "product_count", count: 3, camera: "@SUM(A1)", model: "-m", eventId: "@id"),
@@ -41,7 +39,7 @@ public sealed class CsvInjectionTests
         ])).JsonAsync();
         Assert.Equal(3, posted.GetProperty("accepted").GetInt32());
 
-        var events = await CsvAsync(client, "/api/export/events.csv");
+        var events = await CsvAsync(_client, "/api/export/events.csv");
         var byId = events.Skip(1).ToDictionary(r => Column(events, r, "event_id"));
         Assert.Equal("'=1+2", Column(events, byId["'-2+3"], "camera_id"));
         Assert.Equal("'+cmd|' /C calc'!A0", Column(events, byId["'-2+3"], "model_version"));
@@ -51,19 +49,19 @@ public sealed class CsvInjectionTests
         Assert.Equal("-60", Column(events, byId["ahead"], "lag_seconds")); // a camera clock one minute ahead: a number
 
         var window = $"start_time={Iso(Now.AddHours(-1))}&end_time={Iso(Now)}";
-        var workers = await CsvAsync(client, $"/api/export/workers.csv?{window}&shift=-early");
+        var workers = await CsvAsync(_client, $"/api/export/workers.csv?{window}&shift=-early");
         var w1 = workers.Skip(1).Single(r => Column(workers, r, "worker_id") == "W1");
         var w7 = workers.Skip(1).Single(r => Column(workers, r, "worker_id") == "W7");
         Assert.Equal("'=HYPERLINK(\"http://x\",\"y\")", Column(workers, w1, "worker_name"));
         Assert.Equal("'@Bob", Column(workers, w7, "worker_name"));
         Assert.Equal("'-early", Column(workers, w7, "shift"));
 
-        var stations = await CsvAsync(client, $"/api/export/workstations.csv?{window}&shift=@late");
+        var stations = await CsvAsync(_client, $"/api/export/workstations.csv?{window}&shift=@late");
         var s1 = stations.Skip(1).Single(r => Column(stations, r, "workstation_id") == "S1");
         Assert.Equal("'+Line A", Column(stations, s1, "workstation_name"));
         Assert.Equal("'@late", Column(stations, s1, "shift"));
 
-        var factory = await CsvAsync(client, $"/api/export/factory.csv?start_time={Iso(Now.AddHours(-20))}&end_time={Iso(Now)}&per_shift=true");
+        var factory = await CsvAsync(_client, $"/api/export/factory.csv?start_time={Iso(Now.AddHours(-20))}&end_time={Iso(Now)}&per_shift=true");
         Assert.Equal(["'-early", "'@late"], factory.Skip(1).Select(r => Column(factory, r, "shift")).Distinct().Order(StringComparer.Ordinal));
         Assert.All(factory.Skip(1), r => Assert.DoesNotContain("'", Column(factory, r, "events_in_window"), StringComparison.Ordinal));
     }

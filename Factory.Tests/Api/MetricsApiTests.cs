@@ -11,19 +11,9 @@ using Microsoft.Extensions.Options;
 
 namespace Factory.Tests.Api;
 
-public sealed class MetricsApiTests : IAsyncLifetime
+public sealed class MetricsApiTests : ApiTest
 {
     private static readonly DateTimeOffset Now = FactoryApp.Start;
-    private readonly FactoryApp _app = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _app.CreateClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -5,18 +5,12 @@ using Factory.Tests.Infrastructure;
 
 namespace Factory.Tests.Api;
 
-public sealed class RetentionTests : IAsyncLifetime
+public sealed class RetentionTests() : ApiTest(new Dictionary<string, string?>
 {
-    private readonly FactoryApp _app = new(new Dictionary<string, string?>
-    {
-        ["Retention:HotDays"] = "1",
-        ["Retention:RunEvery"] = "1.00:00:00",
-    });
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
+    ["Retention:HotDays"] = "1",
+    ["Retention:RunEvery"] = "1.00:00:00",
+})
+{
     [Fact]
     public async Task Events_older_than_the_hot_period_are_deleted_and_metrics_follow()
     {

@@ -10,19 +10,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Factory.Tests.Api;
 
-public sealed class SeedApiTests : IAsyncLifetime
+public sealed class SeedApiTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
+    public override ValueTask InitializeAsync()
     {
-        _client = _app.CreateClient();
         _client.Timeout = TimeSpan.FromMinutes(5);
         return ValueTask.CompletedTask;
     }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     [Fact]
     public async Task Seeding_seven_days_for_six_workers_completes_through_the_api()

@@ -6,14 +6,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Factory.Tests.Api;
 
 /// <summary>Admin sign-in for the dashboard: cookie, anti-forgery, admin role only, local redirects only.</summary>
-public sealed partial class SignInTests : IAsyncLifetime
+public sealed partial class SignInTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [GeneratedRegex("name=\"(__RequestVerificationToken[^\"]*)\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
 
