@@ -117,6 +117,9 @@ public static class EventEndpoints
         var onlyLate = query.Bool(nameof(late), late, false);
         var start = query.Instant(nameof(start_time), start_time);
         var end = query.Instant(nameof(end_time), end_time);
+        worker_id = query.Filter(nameof(worker_id), worker_id);
+        workstation_id = query.Filter(nameof(workstation_id), workstation_id);
+        camera_id = query.Filter(nameof(camera_id), camera_id);
         var take = query.Int(nameof(limit), limit, 100, 1, 1000);
         EventType? type = null;
         if (event_type is not null)

@@ -36,6 +36,9 @@ public static partial class ExportEndpoints
         string? start_time, string? end_time)
     {
         var query = new QueryParameters();
+        worker_id = query.Filter(nameof(worker_id), worker_id);
+        workstation_id = query.Filter(nameof(workstation_id), workstation_id);
+        camera_id = query.Filter(nameof(camera_id), camera_id);
         var start = query.Instant(nameof(start_time), start_time);
         var end = query.Instant(nameof(end_time), end_time);
         EventType? type = null;

@@ -83,6 +83,21 @@ internal sealed class QueryParameters
             return null;
         }
 
+        return Filter(name, value);
+    }
+
+    /// <summary>
+    /// A value matched against stored text: no stored id has control characters, and PostgreSQL refuses a NUL in a
+    /// parameter, so such a value is an error naming the parameter rather than a failed query.
+    /// </summary>
+    public string? Filter(string name, string? value)
+    {
+        if (value is not null && value.Any(char.IsControl))
+        {
+            Add(name, "Must not contain control characters.");
+            return null;
+        }
+
         return value;
     }
 
