@@ -69,7 +69,7 @@ public abstract class DashboardTestContext : IAsyncLifetime
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         await Context.DisposeAsync();
         GC.SuppressFinalize(this);
