@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Factory.Core.Data;
 using Factory.Core.Events;
 using Factory.Core.Ingestion;
@@ -28,8 +29,21 @@ public sealed partial class AlertEngine(
     TimeProvider time,
     IOptions<AlertOptions> options,
     IOptions<FactoryOptions> factory,
-    ILogger<AlertEngine> logger) : BackgroundService, IEventsClearedObserver
+    ILogger<AlertEngine> logger,
+    IMeterFactory? meters = null) : BackgroundService, IEventsClearedObserver
 {
+    private readonly Meter? _meter = CreateMeter(meters, evaluator);
+
+    /// <summary>The evaluator's own time as a counter (<c>factory_alerts_evaluation_seconds_total</c> on /metrics), to set against process CPU.</summary>
+    private static Meter? CreateMeter(IMeterFactory? meters, AlertEvaluator evaluator)
+    {
+        var meter = meters?.Create("Factory.Alerts");
+        meter?.CreateObservableCounter("factory_alerts_evaluation_seconds", () => evaluator.WorkTime.TotalSeconds, "s",
+            "Time spent folding committed events into the alert figures and evaluating rules");
+        meter?.CreateObservableCounter("factory_alerts_passes", () => evaluator.Passes, null, "Alert evaluation passes");
+        return meter;
+    }
+
     /// <summary>Event passes are at least this far apart, so a burst of commits costs one pass (a throughput guard, in real time).</summary>
     private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(200);
 

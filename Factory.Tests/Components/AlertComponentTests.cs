@@ -93,7 +93,7 @@ public sealed class AlertComponentTests() : DashboardTestContext(authorization: 
         Assert.StartsWith("/api/alerts/export.csv?start_time=", csv, StringComparison.Ordinal);
         Assert.Contains("state=open", csv, StringComparison.Ordinal);
 
-        cut.Find("[data-field=ack-comment] input").Change("camera replaced");
+        cut.Find("input[data-field=ack-comment]").Change("camera replaced");
         cut.Find("[data-action=ack-alert]").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("Alert 2 acknowledged.", cut.Find("[data-ack-message]").TextContent));
@@ -109,7 +109,7 @@ public sealed class AlertComponentTests() : DashboardTestContext(authorization: 
         Assert.Equal(DefaultAlertRules.All.Count, cut.FindAll("[data-rule-row]").Count);
         Assert.Contains("silent ≥ 10 min while expected", cut.Markup);
 
-        cut.Find("[data-field=rule-name] input").Change("Too confident");
+        cut.Find("input[data-field=rule-name]").Change("Too confident");
         cut.Find("[data-action=save-rule]").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("threshold", cut.Find("[data-rule-errors]").TextContent));
