@@ -41,6 +41,10 @@ public sealed partial class AlertRuleEditor(IServiceScopeFactory scopes, Registr
     private const int MaxMinutes = 1440;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private volatile IReadOnlyList<AlertRule>? _cached;
+    private long _loadedAt;
+
+    /// <summary>How long the cached rules are used before they are read again (edits made on another instance show up within it).</summary>
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     private static partial Regex IdPattern();
@@ -77,7 +81,7 @@ public sealed partial class AlertRuleEditor(IServiceScopeFactory scopes, Registr
 
     public async Task<IReadOnlyList<AlertRule>> ListAsync(CancellationToken ct = default)
     {
-        if (_cached is { } cached)
+        if (_cached is { } cached && Environment.TickCount64 - Interlocked.Read(ref _loadedAt) < (long)CacheFor.TotalMilliseconds)
         {
             return cached;
         }
@@ -85,7 +89,15 @@ public sealed partial class AlertRuleEditor(IServiceScopeFactory scopes, Registr
         await _lock.WaitAsync(ct);
         try
         {
-            return _cached ??= await LoadAsync(ct);
+            if (_cached is { } again && Environment.TickCount64 - Interlocked.Read(ref _loadedAt) < (long)CacheFor.TotalMilliseconds)
+            {
+                return again;
+            }
+
+            var loaded = await LoadAsync(ct);
+            Interlocked.Exchange(ref _loadedAt, Environment.TickCount64);
+            _cached = loaded;
+            return loaded;
         }
         finally
         {
