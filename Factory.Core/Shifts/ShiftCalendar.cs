@@ -102,6 +102,27 @@ public sealed record ShiftCalendar(bool Enabled, IReadOnlyList<ShiftDefinition> 
         return null;
     }
 
+    /// <summary>
+    /// The occurrence that ended last at or before <paramref name="utc"/> (of <paramref name="only"/>, or of any shift),
+    /// looking back at most <paramref name="lookBackDays"/> days; null when none did.
+    /// </summary>
+    public ShiftOccurrence? LastCompleted(DateTime utc, TimeZoneInfo zone, ShiftDefinition? only = null, int lookBackDays = 3)
+    {
+        ShiftOccurrence? last = null;
+        foreach (var shift in only is null ? Shifts : [only])
+        {
+            foreach (var occurrence in Occurrences(shift, utc.AddDays(-lookBackDays), utc, zone))
+            {
+                if (occurrence.End <= utc && (last is null || occurrence.End > last.End))
+                {
+                    last = occurrence;
+                }
+            }
+        }
+
+        return last;
+    }
+
     /// <summary>What is wrong with this calendar, as (field, message) pairs; empty when it is usable.</summary>
     public IReadOnlyList<(string Field, string Message)> Validate()
     {
