@@ -97,9 +97,8 @@ public sealed class DailyReportTests : DashboardTestContext
     [Fact]
     public void Without_a_date_and_without_shift_calendars_the_report_is_yesterday_as_a_whole_local_day()
     {
+        Calendar = global::Factory.Core.Shifts.ShiftCalendar.Off;
         SeedFigures();
-        Context.Services.AddSingleton<global::Factory.Core.Shifts.IShiftCalendarProvider>(
-            new global::Factory.Core.Shifts.FixedShiftCalendarProvider(global::Factory.Core.Shifts.ShiftCalendar.Off));
         var cut = Render(null, null);
 
         cut.WaitForAssertion(() => Assert.NotNull(Metrics.LastFactoryWindow));
