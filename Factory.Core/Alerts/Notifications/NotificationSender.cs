@@ -55,7 +55,7 @@ public sealed class NotificationSender(IOptions<AlertOptions> options, TimeProvi
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (!response.IsSuccessStatusCode)
         {
-            throw new HttpRequestException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+            throw new HttpRequestException($"The receiver answered {(int)response.StatusCode} {response.ReasonPhrase}.");
         }
     }
 
