@@ -104,7 +104,14 @@ public sealed class AlertApiTests : IAsyncLifetime
     {
         var created = await _admin.PostAsJsonAsync("/api/admin/alert-rules", new
         {
-            name = "S3 slow", kind = "units_per_hour", threshold = 25, for_minutes = 20, scope = "workstation", scope_id = "S3", severity = "critical", shift_time_only = true,
+            name = "S3 slow",
+            kind = "units_per_hour",
+            threshold = 25,
+            for_minutes = 20,
+            scope = "workstation",
+            scope_id = "S3",
+            severity = "critical",
+            shift_time_only = true,
         });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var rule = await created.JsonAsync();

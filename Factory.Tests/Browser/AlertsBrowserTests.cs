@@ -74,7 +74,9 @@ public sealed class AlertsBrowserTests(BrowserServer server) : IClassFixture<Bro
                 await page.WaitForSelectorAsync("#app-root[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 20_000 });
                 await Assertions.Expect(page.Locator(name == "alerts" ? "[data-alert-row]" : "[data-rule-row]").First).ToBeVisibleAsync();
                 var (scrollWidth, clientWidth) = await OverviewBrowserTests.ScrollWidthsAsync(page);
-                Assert.True(scrollWidth <= clientWidth, $"{path} at {width} px: scrollWidth {scrollWidth} > clientWidth {clientWidth}.");
+                var wide = scrollWidth <= clientWidth ? "" : await page.EvaluateAsync<string>(
+                    "() => { const w = document.documentElement.clientWidth; return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1).slice(0, 6).map(e => e.tagName + '.' + (e.className && e.className.baseVal !== undefined ? e.className.baseVal : e.className) + ' ' + Math.round(e.getBoundingClientRect().right)).join(' | '); }");
+                Assert.True(scrollWidth <= clientWidth, $"{path} at {width} px: scrollWidth {scrollWidth} > clientWidth {clientWidth}; too wide: {wide}");
                 var file = Path.Combine(folder, $"{name}-{width}.png");
                 await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
                 Assert.True(new FileInfo(file).Length > 10_000);

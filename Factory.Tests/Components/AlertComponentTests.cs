@@ -122,8 +122,16 @@ public sealed class AlertComponentTests() : DashboardTestContext(authorization: 
     {
         Alerts.Deliveries.Add(new AlertDelivery
         {
-            Id = 9, AlertId = 2, Change = AlertChange.Opened, Target = "ops-hook", Payload = "{\"secret\":\"never-shown\"}", Status = DeliveryStatus.Pending,
-            Attempts = 3, LastError = "HTTP 503 Service Unavailable", NextAttemptAt = Now.UtcDateTime.AddSeconds(20), CreatedAt = Now.UtcDateTime.AddMinutes(-1),
+            Id = 9,
+            AlertId = 2,
+            Change = AlertChange.Opened,
+            Target = "ops-hook",
+            Payload = "{\"secret\":\"never-shown\"}",
+            Status = DeliveryStatus.Pending,
+            Attempts = 3,
+            LastError = "HTTP 503 Service Unavailable",
+            NextAttemptAt = Now.UtcDateTime.AddSeconds(20),
+            CreatedAt = Now.UtcDateTime.AddMinutes(-1),
         });
         var cut = Context.Render<DeliveryLog>();
 

@@ -89,9 +89,19 @@ public sealed class FakeAlertBoard : IAlertBoard
     {
         var alert = new AlertRecord
         {
-            Id = id, RuleId = 1, RuleName = "Camera silent during shift", Kind = AlertRuleKind.CameraSilent, Scope = AlertScope.Camera, EntityId = entity,
-            Severity = severity, State = state, Message = $"Camera {entity} has sent nothing since 14:40 UTC.", Value = 12, Threshold = 10,
-            StartedAt = DashboardTestContext.Now.UtcDateTime.AddMinutes(-20), OpenedAt = DashboardTestContext.Now.UtcDateTime.AddMinutes(-10),
+            Id = id,
+            RuleId = 1,
+            RuleName = "Camera silent during shift",
+            Kind = AlertRuleKind.CameraSilent,
+            Scope = AlertScope.Camera,
+            EntityId = entity,
+            Severity = severity,
+            State = state,
+            Message = $"Camera {entity} has sent nothing since 14:40 UTC.",
+            Value = 12,
+            Threshold = 10,
+            StartedAt = DashboardTestContext.Now.UtcDateTime.AddMinutes(-20),
+            OpenedAt = DashboardTestContext.Now.UtcDateTime.AddMinutes(-10),
         };
         Items.Add(alert);
         Changed?.Invoke();
