@@ -42,6 +42,7 @@ public abstract class DashboardTestContext : IAsyncLifetime
         Context.Services.AddSingleton<IEventLog>(Log);
         Context.Services.AddSingleton<IModelHealthReader>(Health);
         Context.Services.AddSingleton<Factory.Core.DataQuality.IDataQualityService>(Quality);
+        Context.Services.AddSingleton<Factory.Web.Alerts.IAlertBoard>(Alerts);
         Context.Services.AddScoped<ReconnectSignal>();
         Context.Services.AddSingleton<global::Factory.Core.Shifts.IShiftCalendarProvider>(new CalendarOfTest(this));
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
@@ -72,6 +73,8 @@ public abstract class DashboardTestContext : IAsyncLifetime
     protected FakeModelHealth Health { get; } = new();
 
     protected FakeDataQuality Quality { get; } = new();
+
+    protected FakeAlertBoard Alerts { get; } = new();
 
     protected FactoryClock Clock => Context.Services.GetRequiredService<FactoryClock>();
 
