@@ -103,6 +103,8 @@ public sealed class MetricsReferenceTests
                 ["ModelHealth:EvaluateEvery"] = "1.00:00:00",
                 ["DataQuality:FlushEvery"] = "01:00:00",
                 ["Retention:RunEvery"] = "1.00:00:00",
+                ["Alerts:Evaluate"] = "false",
+                ["Alerts:EvaluateEvery"] = "00:05:00",
             };
             await using var app = new FactoryApp(config, shiftCalendars: scenario.Calendars);
             _app = app;
