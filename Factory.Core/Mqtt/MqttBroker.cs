@@ -71,7 +71,7 @@ public sealed record MqttBroker(string Host, int Port, string? Username, string?
     public static string Describe(MqttClientConnectResultCode code) => code switch
     {
         MqttClientConnectResultCode.BadUserNameOrPassword => "the broker refused the user name or password (bad user name or password)",
-        MqttClientConnectResultCode.NotAuthorized => "the broker refused this client (not authorized)",
+        MqttClientConnectResultCode.NotAuthorized => "the broker refused the user name, password or client id (not authorized)",
         MqttClientConnectResultCode.ClientIdentifierNotValid => "the broker refused the client id",
         MqttClientConnectResultCode.ServerUnavailable or MqttClientConnectResultCode.ServerBusy => "the broker is unavailable or busy",
         MqttClientConnectResultCode.Banned => "the broker has banned this client",
