@@ -196,6 +196,12 @@ public sealed partial class MqttIngestionService : BackgroundService
         {
             return;
         }
+        catch (Exception ex)
+        {
+            // Left unacknowledged: the broker delivers it again on the next connection.
+            LogMessageFailed(ex, e.ApplicationMessage.Topic);
+            return;
+        }
 
         // MQTTnet calls this handler for one message at a time, so the chain needs no lock.
         _lastSettled = SettleAsync(e, receipt, generation, _lastSettled);
@@ -319,6 +325,9 @@ public sealed partial class MqttIngestionService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT message on {Topic} stored but its acknowledgement failed; the broker redelivers it")]
     private partial void LogAcknowledgeFailed(Exception ex, string topic);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT message on {Topic} could not be handled; it stays unacknowledged")]
+    private partial void LogMessageFailed(Exception ex, string topic);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish rejects to {Topic}")]
     private partial void LogRejectsNotPublished(Exception ex, string topic);
