@@ -21,6 +21,7 @@ internal static class BenchProgram
         ["live-push"] = ("Event POST to DOM update in a connected browser (Chromium)", BrowserBenchmark.LivePushAsync),
         ["fcp"] = ("First contentful paint of the overview, warm server (Chromium)", BrowserBenchmark.FcpAsync),
         ["viewers"] = ("200 connected dashboards (Blazor circuits) while ingesting 1000 events/s", ViewersBenchmark.RunAsync),
+        ["alerts"] = ("Alert evaluation CPU: 200 rules, 100 workers, 1000 events/s (default 60 s; pass seconds)", AlertsBenchmark.RunAsync),
     };
 
     public static async Task<int> Main(string[] args)

@@ -58,6 +58,8 @@ internal sealed class WorkstationConfiguration : IEntityTypeConfiguration<Workst
         e.Property(x => x.Name).HasColumnName("name").HasMaxLength(200);
         e.Property(x => x.Location).HasColumnName("location").HasMaxLength(200);
         e.Property(x => x.Type).HasColumnName("type").HasMaxLength(64);
+        e.Property(x => x.Cameras).HasColumnName("cameras").HasMaxLength(1100).HasDefaultValueSql("''")
+            .HasConversion(Alerts.NameListConversion.Converter, Alerts.NameListConversion.Comparer);
         e.Property(x => x.CreatedAt).HasColumnName("created_at");
         e.HasData(RegistrySeed.Workstations);
     }

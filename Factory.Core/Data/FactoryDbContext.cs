@@ -20,6 +20,9 @@ public abstract class FactoryDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<ShiftCalendarSettings> ShiftCalendarSettings => Set<ShiftCalendarSettings>();
     public DbSet<StoredShift> Shifts => Set<StoredShift>();
     public DbSet<StoredBreak> ShiftBreaks => Set<StoredBreak>();
+    public DbSet<Alerts.AlertRule> AlertRules => Set<Alerts.AlertRule>();
+    public DbSet<Alerts.AlertRecord> Alerts => Set<Alerts.AlertRecord>();
+    public DbSet<Alerts.AlertDelivery> AlertDeliveries => Set<Alerts.AlertDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -29,6 +32,9 @@ public abstract class FactoryDbContext(DbContextOptions options) : DbContext(opt
             // Events arrive roughly in time order, so a BRIN index answers time-range scans over years of
             // history at a fraction of a B-tree's size; the B-tree stays for newest-first paging.
             modelBuilder.Entity<FactoryEvent>().HasIndex(e => e.Timestamp, "ix_events_time_brin").HasMethod("brin");
+
+            // The default alert rules are seeded with ids 1–7; rules added later take ids after them.
+            modelBuilder.Entity<Alerts.AlertRule>().Property(r => r.Id).HasIdentityOptions(startValue: 100);
         }
     }
 

@@ -27,7 +27,8 @@ public sealed partial class ModelAlertMonitor(
     }
 
     /// <summary>Re-evaluates every condition at <paramref name="now"/> and returns the active alerts.</summary>
-    public IReadOnlyList<ModelAlert> Evaluate(DateTime now, double latestAverage, int latestSamples)
+    /// <param name="silent">Cameras silent while expected to report, with the start of their silence (see <see cref="ModelHealthService.SilentCamerasAsync"/>).</param>
+    public IReadOnlyList<ModelAlert> Evaluate(DateTime now, double latestAverage, int latestSamples, IReadOnlyDictionary<string, DateTime>? silent = null)
     {
         var o = options.Value;
         var conditions = new Dictionary<string, (AlertKind Kind, HealthStatus Severity, string? Camera, string Message)>(StringComparer.Ordinal);
@@ -70,18 +71,10 @@ public sealed partial class ModelAlertMonitor(
             CheckDrop("drop:" + camera.Key, camera.Key, camera, $"Camera {camera.Key}");
         }
 
-        var lastSeen = aggregates.Cells
-            .Where(c => c.Key.Camera.Length > 0 && c.Key.HourTicks + TimeSpan.TicksPerHour > now.Ticks - o.CameraWindow.Ticks)
-            .GroupBy(c => c.Key.Camera)
-            .ToDictionary(g => g.Key, g => g.Max(c => c.Value.LastTimestamp), StringComparer.Ordinal);
-        var silentBefore = now - o.CameraSilentAfter;
-        if (lastSeen.Values.Any(t => t >= silentBefore))
+        foreach (var (camera, since) in silent ?? new Dictionary<string, DateTime>())
         {
-            foreach (var (camera, last) in lastSeen.Where(c => c.Value < silentBefore))
-            {
-                conditions["silent:" + camera] = (AlertKind.CameraSilent, HealthStatus.Warning, camera,
-                    $"Camera {camera} has sent nothing since {last:HH:mm} UTC while other cameras report: check power, network and the lens.");
-            }
+            conditions["silent:" + camera] = (AlertKind.CameraSilent, HealthStatus.Warning, camera,
+                $"Camera {camera} has sent nothing since {since:HH:mm} UTC while the workers it watches are on shift: check power, network and the lens.");
         }
 
         return Apply(now, conditions);

@@ -1,4 +1,8 @@
+using Factory.Core.Alerts;
 using Factory.Core.Data;
+using Factory.Core.Registry;
+using Factory.Core.Shifts;
+using Factory.Core.Time;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -14,7 +18,11 @@ public sealed class ModelHealthService(
     ConfidenceAggregates aggregates,
     ModelAlertMonitor alerts,
     TimeProvider time,
-    IOptions<ModelHealthOptions> options)
+    IOptions<ModelHealthOptions> options,
+    AlertEvaluator? activity = null,
+    IShiftCalendarProvider? calendars = null,
+    RegistryCache? registry = null,
+    IOptions<FactoryOptions>? factory = null)
 {
     public const string NoModelLabel = "unknown";
 
@@ -44,8 +52,27 @@ public sealed class ModelHealthService(
                 _ => "Model confidence is within the acceptable range.",
             };
 
+        var silent = await SilentCamerasAsync(now, ct);
         return new ModelHealthReport(status, Math.Round(average, 4), samples, message, now,
-            Cameras(now), Models(now), alerts.Evaluate(now, average, samples));
+            Cameras(now, silent), Models(now), alerts.Evaluate(now, average, samples, silent));
+    }
+
+    /// <summary>
+    /// Cameras silent for <see cref="ModelHealthOptions.CameraSilentAfter"/> while expected to report (the workers they
+    /// watch are on shift and not on a planned break), with the instant their silence began.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, DateTime>> SilentCamerasAsync(DateTime now, CancellationToken ct = default)
+    {
+        if (activity is null || calendars is null || registry is null)
+        {
+            return new Dictionary<string, DateTime>();
+        }
+
+        var calendar = await calendars.GetAsync(ct);
+        var snapshot = await registry.GetAsync(ct);
+        var zone = factory?.Value.Zone ?? TimeZoneInfo.Utc;
+        return activity.SilentCameras(now, options.Value.CameraSilentAfter, calendar, zone, snapshot)
+            .ToDictionary(c => c.Camera, c => c.Since, StringComparer.Ordinal);
     }
 
     /// <summary>Mean confidence of the latest <see cref="ModelHealthOptions.Samples"/> events by timestamp.</summary>
@@ -59,10 +86,9 @@ public sealed class ModelHealthService(
         return latest.Count == 0 ? (0, 0) : (latest.Average(), latest.Count);
     }
 
-    public IReadOnlyList<CameraHealth> Cameras(DateTime now)
+    public IReadOnlyList<CameraHealth> Cameras(DateTime now, IReadOnlyDictionary<string, DateTime> silent)
     {
         var from = now - options.Value.CameraWindow;
-        var silentBefore = now - options.Value.CameraSilentAfter;
         var cameras = aggregates.Cells
             .Where(c => c.Key.Camera.Length > 0 && c.Key.HourTicks + TimeSpan.TicksPerHour > from.Ticks)
             .GroupBy(c => c.Key.Camera)
@@ -75,14 +101,13 @@ public sealed class ModelHealthService(
                 Last = g.Max(c => c.Value.LastTimestamp),
             })
             .ToList();
-        var anyRecent = cameras.Any(c => c.Last >= silentBefore);
         return cameras
             .OrderBy(c => c.Camera, StringComparer.Ordinal)
             .Select(c =>
             {
                 var avg = c.Count == 0 ? 0 : c.Sum / c.Count;
                 return new CameraHealth(c.Camera, Math.Round(avg, 4), c.Count, c.Count == 0 ? 0 : Math.Round((double)c.Low / c.Count, 4),
-                    c.Last, anyRecent && c.Last < silentBefore, Classify(avg, c.Count));
+                    c.Last, silent.ContainsKey(c.Camera), Classify(avg, c.Count));
             })
             .ToList();
     }
@@ -160,15 +185,5 @@ public sealed class ModelHealthService(
 
     public static string Label(string? model) => string.IsNullOrEmpty(model) ? NoModelLabel : model;
 
-    private static DateTime LocalDayStart(DateTime utc, TimeZoneInfo zone)
-    {
-        var local = TimeZoneInfo.ConvertTimeFromUtc(utc, zone).Date;
-        while (zone.IsInvalidTime(local))
-        {
-            // Midnight skipped by a daylight-saving change: the day starts at the first valid instant.
-            local = local.AddMinutes(30);
-        }
-
-        return TimeZoneInfo.ConvertTimeToUtc(local, zone);
-    }
+    private static DateTime LocalDayStart(DateTime utc, TimeZoneInfo zone) => WallClock.StartOfLocalDay(utc, zone);
 }

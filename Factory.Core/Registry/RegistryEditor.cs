@@ -37,8 +37,8 @@ public sealed record RegistryChange<T>(RegistryOutcome Outcome, T? Entry, IReadO
 /// <summary>Fields of a worker create or update; null keeps the current value on update.</summary>
 public sealed record WorkerFields(string? Id, string? Name, string? Shift, string? Department);
 
-/// <summary>Fields of a workstation create or update; null keeps the current value on update.</summary>
-public sealed record WorkstationFields(string? Id, string? Name, string? Location, string? Type);
+/// <summary>Fields of a workstation create or update; null keeps the current value on update (an empty list of cameras clears them).</summary>
+public sealed record WorkstationFields(string? Id, string? Name, string? Location, string? Type, IReadOnlyList<string>? Cameras = null);
 
 /// <summary>
 /// Registry maintenance shared by the admin API and the admin page. Ids are immutable; an entry with
@@ -49,11 +49,14 @@ public sealed partial class RegistryEditor(IServiceScopeFactory scopes, Registry
 {
     private const int MaxText = 200;
 
+    /// <summary>At most this many cameras per workstation.</summary>
+    public const int MaxCameras = 16;
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     private static partial Regex IdPattern();
 
     public Task<RegistryChange<Worker>> CreateWorkerAsync(WorkerFields fields, CancellationToken ct = default) =>
-        CreateAsync("Worker", "workers", fields.Id, fields.Name, [("shift", fields.Shift), ("department", fields.Department)], () => new Worker
+        CreateAsync("Worker", fields.Id, fields.Name, [("shift", fields.Shift), ("department", fields.Department)], () => new Worker
         {
             Id = fields.Id!,
             Name = fields.Name!.Trim(),
@@ -73,27 +76,51 @@ public sealed partial class RegistryEditor(IServiceScopeFactory scopes, Registry
         DeleteAsync<Worker>("Worker", id, e => e.WorkerId == id, "Rename the worker instead.", ct);
 
     public Task<RegistryChange<Workstation>> CreateWorkstationAsync(WorkstationFields fields, CancellationToken ct = default) =>
-        CreateAsync("Workstation", "workstations", fields.Id, fields.Name, [("location", fields.Location), ("type", fields.Type)], () => new Workstation
+        CameraErrors(fields.Cameras) is { } invalid ? Task.FromResult(RegistryChange<Workstation>.Invalid(invalid)) :
+        CreateAsync("Workstation", fields.Id, fields.Name, [("location", fields.Location), ("type", fields.Type)], () => new Workstation
         {
             Id = fields.Id!,
             Name = fields.Name!.Trim(),
             Location = fields.Location?.Trim() ?? "",
             Type = Clean(fields.Type) ?? "assembly",
+            Cameras = CleanCameras(fields.Cameras) ?? [],
             CreatedAt = time.GetUtcNow().UtcDateTime,
         }, ct);
 
     public Task<RegistryChange<Workstation>> UpdateWorkstationAsync(string id, WorkstationFields fields, CancellationToken ct = default) =>
+        CameraErrors(fields.Cameras) is { } invalid ? Task.FromResult(RegistryChange<Workstation>.Invalid(invalid)) :
         UpdateAsync<Workstation>("Workstation", id, fields.Name, [("location", fields.Location), ("type", fields.Type)], s =>
         {
             s.Location = fields.Location?.Trim() ?? s.Location;
             s.Type = Clean(fields.Type) ?? s.Type;
+            s.Cameras = CleanCameras(fields.Cameras) ?? s.Cameras;
         }, ct);
+
+    /// <summary>Camera ids follow the id rules (they are stored comma-separated, so a comma could never be one).</summary>
+    private static Dictionary<string, string[]>? CameraErrors(IReadOnlyList<string>? cameras)
+    {
+        if (cameras is null)
+        {
+            return null;
+        }
+
+        if (cameras.Count > MaxCameras)
+        {
+            return new() { ["cameras"] = [$"At most {MaxCameras} cameras per workstation."] };
+        }
+
+        var bad = cameras.Where(c => c is null || !IdPattern().IsMatch(c.Trim())).ToList();
+        return bad.Count == 0 ? null : new() { ["cameras"] = [$"Camera ids must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (not: {string.Join(", ", bad.Select(b => $"'{b}'"))})."] };
+    }
+
+    private static List<string>? CleanCameras(IReadOnlyList<string>? cameras) =>
+        cameras?.Select(c => c.Trim()).Distinct(StringComparer.Ordinal).ToList();
 
     public Task<RegistryChange<Workstation>> DeleteWorkstationAsync(string id, CancellationToken ct = default) =>
         DeleteAsync<Workstation>("Workstation", id, e => e.WorkstationId == id, "Rename it instead.", ct);
 
     private async Task<RegistryChange<T>> CreateAsync<T>(
-        string kind, string path, string? id, string? name, (string Field, string? Value)[] texts, Func<T> build, CancellationToken ct)
+        string kind, string? id, string? name, (string Field, string? Value)[] texts, Func<T> build, CancellationToken ct)
         where T : class, IRegistryEntry
     {
         var errors = Validate(id, name, texts, requireId: true);
@@ -106,7 +133,7 @@ public sealed partial class RegistryEditor(IServiceScopeFactory scopes, Registry
         var db = scope.ServiceProvider.GetRequiredService<FactoryDbContext>();
         if (await db.Set<T>().AnyAsync(e => e.Id == id, ct))
         {
-            return RegistryChange<T>.Failed(RegistryOutcome.Conflict, $"{kind} '{id}' already exists; use PUT /api/admin/{path}/{id} to change it.");
+            return RegistryChange<T>.Failed(RegistryOutcome.Conflict, $"{kind} '{id}' already exists; change it instead of adding it again.");
         }
 
         var entry = build();

@@ -24,5 +24,9 @@ public sealed class Workstation : IRegistryEntry
     public required string Name { get; set; }
     public string Location { get; set; } = "";
     public string Type { get; set; } = "assembly";
+
+    /// <summary>Cameras that watch this workstation (optional); without them a camera's own events tell where it looks.</summary>
+    public List<string> Cameras { get; set; } = [];
+
     public DateTime CreatedAt { get; set; }
 }

@@ -40,13 +40,13 @@ public sealed class OverviewTests : DashboardTestContext
     {
         SeedFigures();
         Health.Report = new global::Factory.Core.ModelHealth.ModelHealthReport(global::Factory.Core.ModelHealth.HealthStatus.Critical, 0.71, 100, "Low confidence detected.", Now.UtcDateTime, [], [],
-            [new global::Factory.Core.ModelHealth.ModelAlert("silent-CAM-04", global::Factory.Core.ModelHealth.AlertKind.CameraSilent, global::Factory.Core.ModelHealth.HealthStatus.Warning, "CAM-04", "CAM-04 has sent nothing for 12 minutes.", Now.UtcDateTime.AddMinutes(-2))]);
+            [new global::Factory.Core.ModelHealth.ModelAlert("drop:CAM-04", global::Factory.Core.ModelHealth.AlertKind.ConfidenceDrop, global::Factory.Core.ModelHealth.HealthStatus.Warning, "CAM-04", "Camera CAM-04 confidence dropped 12 %.", Now.UtcDateTime.AddMinutes(-2))]);
 
         var cut = Context.Render<Overview>();
         cut.WaitForAssertion(() => Assert.Equal("Critical", cut.Find("[data-kpi=model-health] .kpi-value").TextContent));
         Assert.Contains("health-critical", cut.Find("[data-kpi=model-health]").ClassList);
         Assert.Equal("avg confidence 0.71 · last 100 events", cut.Find("[data-kpi=model-health] .kpi-caption").TextContent);
-        Assert.Contains("Camera CAM-04 silent", cut.Markup);
+        Assert.Contains("Confidence drop on CAM-04", cut.Markup);
         Assert.Equal("/events?camera_id=CAM-04", cut.FindAll(".alert-title a").First(a => a.TextContent.Contains("CAM-04", StringComparison.Ordinal)).GetAttribute("href"));
     }
 

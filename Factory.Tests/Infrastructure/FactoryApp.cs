@@ -17,14 +17,20 @@ public class FactoryApp : WebApplicationFactory<Program>
     public static readonly DateTimeOffset Start = new(2026, 1, 21, 15, 0, 0, TimeSpan.Zero);
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly bool _ownsFolder;
 
     /// <param name="shiftCalendars">
     /// False (the default) switches shift calendars off (<c>Shifts:Enabled=false</c>), so figures are the plain
     /// rules of metrics.md; true uses the stored calendar (seeded with the default morning/evening/night shifts).
     /// </param>
-    public FactoryApp(IDictionary<string, string?>? settings = null, bool withKeys = true, bool shiftCalendars = false)
+    /// <param name="dataFolder">
+    /// A folder the test owns (kept on dispose), so that a second app on the same folder is a restart of the first;
+    /// null: a new temporary folder deleted on dispose.
+    /// </param>
+    public FactoryApp(IDictionary<string, string?>? settings = null, bool withKeys = true, bool shiftCalendars = false, string? dataFolder = null)
     {
-        DataFolder = Path.Combine(Path.GetTempPath(), "factory-tests", Guid.NewGuid().ToString("N"));
+        _ownsFolder = dataFolder is null;
+        DataFolder = dataFolder ?? Path.Combine(Path.GetTempPath(), "factory-tests", Guid.NewGuid().ToString("N"));
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Database:DataFolder"] = DataFolder,
@@ -142,7 +148,7 @@ public class FactoryApp : WebApplicationFactory<Program>
         try
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            if (Directory.Exists(DataFolder))
+            if (_ownsFolder && Directory.Exists(DataFolder))
             {
                 Directory.Delete(DataFolder, recursive: true);
             }

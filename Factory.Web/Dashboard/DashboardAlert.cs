@@ -21,7 +21,8 @@ public sealed record DashboardAlert(AlertLevel Level, string Title, string Detai
     public static IReadOnlyList<DashboardAlert> From(FactoryMetrics factory, IReadOnlyList<WorkstationMetrics> stations, ModelHealthReport? health = null)
     {
         var alerts = new List<DashboardAlert>();
-        foreach (var a in health?.Alerts ?? [])
+        // A silent camera is an alert rule's alert (shown, acknowledged and notified as such), not repeated here.
+        foreach (var a in (health?.Alerts ?? []).Where(a => a.Kind != AlertKind.CameraSilent))
         {
             var title = a.Kind switch
             {

@@ -25,7 +25,7 @@ public static class RegistryAdminEndpoints
         {
             RegistryOutcome.Created => TypedResults.Created($"/api/workers/{change.Entry!.Id}", ToDto(change.Entry)),
             RegistryOutcome.Invalid => Invalid(change),
-            _ => Conflict(change),
+            _ => Conflict(change, $"PUT /api/admin/workers/{input?.Id}"),
         };
     }
 
@@ -48,19 +48,19 @@ public static class RegistryAdminEndpoints
     internal static async Task<Results<Created<WorkstationDto>, ValidationProblem, Conflict<ProblemDetails>>> CreateWorkstation(
         [FromBody] WorkstationInput? input, RegistryEditor editor, CancellationToken ct)
     {
-        var change = await editor.CreateWorkstationAsync(new(input?.Id, input?.Name, input?.Location, input?.Type), ct);
+        var change = await editor.CreateWorkstationAsync(new(input?.Id, input?.Name, input?.Location, input?.Type, input?.Cameras), ct);
         return change.Outcome switch
         {
             RegistryOutcome.Created => TypedResults.Created($"/api/workstations/{change.Entry!.Id}", ToDto(change.Entry)),
             RegistryOutcome.Invalid => Invalid(change),
-            _ => Conflict(change),
+            _ => Conflict(change, $"PUT /api/admin/workstations/{input?.Id}"),
         };
     }
 
     internal static async Task<Results<Ok<WorkstationDto>, ValidationProblem, NotFound<ProblemDetails>>> UpdateWorkstation(
         string id, [FromBody] WorkstationInput? input, RegistryEditor editor, CancellationToken ct)
     {
-        var change = await editor.UpdateWorkstationAsync(id, new(id, input?.Name, input?.Location, input?.Type), ct);
+        var change = await editor.UpdateWorkstationAsync(id, new(id, input?.Name, input?.Location, input?.Type, input?.Cameras), ct);
         return change.Outcome switch
         {
             RegistryOutcome.Updated => TypedResults.Ok(ToDto(change.Entry!)),
@@ -75,7 +75,7 @@ public static class RegistryAdminEndpoints
 
     internal static WorkerDto ToDto(Worker w) => new(w.Id, w.Name, w.Shift, w.Department);
 
-    internal static WorkstationDto ToDto(Workstation s) => new(s.Id, s.Name, s.Location, s.Type);
+    internal static WorkstationDto ToDto(Workstation s) => new(s.Id, s.Name, s.Location, s.Type, s.Cameras);
 
     private static Results<NoContent, NotFound<ProblemDetails>, Conflict<ProblemDetails>> Deleted<T>(RegistryChange<T> change)
         where T : class => change.Outcome switch
@@ -93,13 +93,19 @@ public static class RegistryAdminEndpoints
         where T : class =>
         TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = change.Message });
 
-    private static Conflict<ProblemDetails> Conflict<T>(RegistryChange<T> change)
+    /// <summary>409 with Core's message; <paramref name="change"/>'s API route, when there is one to use instead, is named for API callers.</summary>
+    private static Conflict<ProblemDetails> Conflict<T>(RegistryChange<T> change, string? useInstead = null)
         where T : class =>
-        TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "Conflict", Detail = change.Message });
+        TypedResults.Conflict(new ProblemDetails
+        {
+            Status = 409,
+            Title = "Conflict",
+            Detail = useInstead is null ? change.Message : $"{change.Message} Use {useInstead} to change it.",
+        });
 }
 
 /// <summary>Body of worker create/update.</summary>
 public sealed record WorkerInput(string? Id, string? Name, string? Shift, string? Department);
 
-/// <summary>Body of workstation create/update.</summary>
-public sealed record WorkstationInput(string? Id, string? Name, string? Location, string? Type);
+/// <summary>Body of workstation create/update; <c>cameras</c> (optional) names the cameras that watch it.</summary>
+public sealed record WorkstationInput(string? Id, string? Name, string? Location, string? Type, List<string>? Cameras = null);

@@ -21,4 +21,5 @@ public static class RegistryEndpoints
 
 public sealed record WorkerDto(string Id, string Name, string Shift, string Department);
 
-public sealed record WorkstationDto(string Id, string Name, string Location, string Type);
+/// <summary>A workstation; <c>cameras</c> are the cameras named as watching it (empty: inferred from their events).</summary>
+public sealed record WorkstationDto(string Id, string Name, string Location, string Type, IReadOnlyList<string> Cameras);

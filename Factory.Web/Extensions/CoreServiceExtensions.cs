@@ -71,6 +71,7 @@ public static class CoreServiceExtensions
         services.AddSingleton<RetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         services.AddDemoData(configuration);
+        services.AddFactoryAlerts(configuration);
         return services;
     }
 

@@ -33,6 +33,9 @@ public static class EndpointExtensions
         groups.Viewer.MapDataQualityReads();
         groups.Viewer.MapShiftReads();
         groups.Admin.MapShiftAdmin();
+        groups.Viewer.MapAlertReads();
+        groups.Admin.MapAlertAdmin();
+        api.MapGroup("").RequireAuthorization(Factory.Web.Alerts.AlertAcknowledgers.Policy).MapAlertAcknowledge();
 
         // Anything else under /api is a ProblemDetails 404 (or 405/415), not the dashboard's page.
         api.MapFallback(ApiFallback.Handle).ExcludeFromDescription();

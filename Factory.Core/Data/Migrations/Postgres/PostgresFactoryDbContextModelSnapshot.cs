@@ -22,6 +22,388 @@ namespace Factory.Core.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Factory.Core.Alerts.AlertDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AlertId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("alert_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Change")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("change");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("target");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_alert_deliveries_created");
+
+                    b.HasIndex("Status", "NextAttemptAt")
+                        .HasDatabaseName("ix_alert_deliveries_due");
+
+                    b.ToTable("alert_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Factory.Core.Alerts.AlertRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AcknowledgeComment")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("acknowledge_comment");
+
+                    b.Property<DateTime?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("acknowledged_by");
+
+                    b.Property<string>("EntityId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("entity_id");
+
+                    b.Property<DateTime?>("EscalatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("escalated_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("message");
+
+                    b.Property<DateTime>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<int>("RuleId")
+                        .HasColumnType("integer")
+                        .HasColumnName("rule_id");
+
+                    b.Property<string>("RuleName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("rule_name");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("scope");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("severity");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<double>("Threshold")
+                        .HasColumnType("double precision")
+                        .HasColumnName("threshold");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("double precision")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OpenedAt")
+                        .HasDatabaseName("ix_alerts_opened");
+
+                    b.HasIndex("State", "OpenedAt")
+                        .HasDatabaseName("ix_alerts_state_opened");
+
+                    b.ToTable("alerts", (string)null);
+                });
+
+            modelBuilder.Entity("Factory.Core.Alerts.AlertRule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+                    NpgsqlPropertyBuilderExtensions.HasIdentityOptions(b.Property<int>("Id"), 100L, null, null, null, null, null);
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<int?>("EscalateAfterMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("escalate_after_minutes");
+
+                    b.Property<string>("EscalationTargets")
+                        .IsRequired()
+                        .HasMaxLength(1100)
+                        .HasColumnType("character varying(1100)")
+                        .HasColumnName("escalation_targets");
+
+                    b.Property<int>("ForMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("for_minutes");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("QuietMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("quiet_minutes");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("scope");
+
+                    b.Property<string>("ScopeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("scope_id");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("severity");
+
+                    b.Property<bool>("ShiftTimeOnly")
+                        .HasColumnType("boolean")
+                        .HasColumnName("shift_time_only");
+
+                    b.Property<string>("Targets")
+                        .IsRequired()
+                        .HasMaxLength(1100)
+                        .HasColumnType("character varying(1100)")
+                        .HasColumnName("targets");
+
+                    b.Property<double?>("Threshold")
+                        .HasColumnType("double precision")
+                        .HasColumnName("threshold");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("alert_rules", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Enabled = true,
+                            EscalateAfterMinutes = 30,
+                            EscalationTargets = "",
+                            ForMinutes = 0,
+                            Kind = "CameraSilent",
+                            Name = "Camera silent during shift",
+                            QuietMinutes = 10,
+                            Scope = "Camera",
+                            Severity = "Warning",
+                            ShiftTimeOnly = true,
+                            Targets = "",
+                            UpdatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc)
+                        },
+                        new
+                        {
+                            Id = 2,
+                            CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Enabled = true,
+                            EscalationTargets = "",
+                            ForMinutes = 10,
+                            Kind = "ModelConfidence",
+                            Name = "Model confidence low",
+                            QuietMinutes = 10,
+                            Scope = "Factory",
+                            Severity = "Critical",
+                            ShiftTimeOnly = false,
+                            Targets = "",
+                            Threshold = 0.75,
+                            UpdatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc)
+                        },
+                        new
+                        {
+                            Id = 3,
+                            CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Enabled = true,
+                            EscalationTargets = "",
+                            ForMinutes = 30,
+                            Kind = "StationUtilization",
+                            Name = "Station utilization below 50 %",
+                            QuietMinutes = 10,
+                            Scope = "Workstation",
+                            Severity = "Warning",
+                            ShiftTimeOnly = true,
+                            Targets = "",
+                            Threshold = 50.0,
+                            UpdatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc)
+                        },
+                        new
+                        {
+                            Id = 4,
+                            CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Enabled = true,
+                            EscalationTargets = "",
+                            ForMinutes = 0,
+                            Kind = "WorkerIdleStretch",
+                            Name = "Worker idle for 20 min",
+                            QuietMinutes = 10,
+                            Scope = "Worker",
+                            Severity = "Info",
+                            ShiftTimeOnly = true,
+                            Targets = "",
+                            Threshold = 20.0,
+                            UpdatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc)
+                        },
+                        new
+                        {
+                            Id = 5,
+                            CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Enabled = true,
+                            EscalateAfterMinutes = 30,
+                            EscalationTargets = "",
+                            ForMinutes = 15,
+                            Kind = "StationUnstaffed",
+                            Name = "Station unstaffed",
+                            QuietMinutes = 10,
+                            Scope = "Workstation",
+                            Severity = "Warning",
+                            ShiftTimeOnly = true,
+                            Targets = "",
+                            Threshold = 1.0,
+                            UpdatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc)
+                        },
+                        new
+                        {
+                            Id = 6,
+                            CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Enabled = true,
+                            EscalationTargets = "",
+                            ForMinutes = 30,
+                            Kind = "UnitsPerHour",
+                            Name = "Factory output below 10 u/h",
+                            QuietMinutes = 10,
+                            Scope = "Factory",
+                            Severity = "Info",
+                            ShiftTimeOnly = true,
+                            Targets = "",
+                            Threshold = 10.0,
+                            UpdatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc)
+                        },
+                        new
+                        {
+                            Id = 7,
+                            CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Enabled = true,
+                            EscalationTargets = "",
+                            ForMinutes = 10,
+                            Kind = "LateEventsShare",
+                            Name = "Late events above 10 %",
+                            QuietMinutes = 10,
+                            Scope = "Factory",
+                            Severity = "Warning",
+                            ShiftTimeOnly = false,
+                            Targets = "",
+                            Threshold = 10.0,
+                            UpdatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc)
+                        });
+                });
+
             modelBuilder.Entity("Factory.Core.Data.ModelExclusion", b =>
                 {
                     b.Property<string>("ModelVersion")
@@ -248,6 +630,14 @@ namespace Factory.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("id");
 
+                    b.Property<string>("Cameras")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(1100)
+                        .HasColumnType("character varying(1100)")
+                        .HasColumnName("cameras")
+                        .HasDefaultValueSql("''");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -278,6 +668,7 @@ namespace Factory.Core.Data.Migrations.Postgres
                         new
                         {
                             Id = "S1",
+                            Cameras = "",
                             CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
                             Location = "Hall 1, Bay 1",
                             Name = "Assembly Line A",
@@ -286,6 +677,7 @@ namespace Factory.Core.Data.Migrations.Postgres
                         new
                         {
                             Id = "S2",
+                            Cameras = "",
                             CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
                             Location = "Hall 1, Bay 2",
                             Name = "Assembly Line B",
@@ -294,6 +686,7 @@ namespace Factory.Core.Data.Migrations.Postgres
                         new
                         {
                             Id = "S3",
+                            Cameras = "",
                             CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
                             Location = "Hall 1, Bay 3",
                             Name = "Quality Inspection 1",
@@ -302,6 +695,7 @@ namespace Factory.Core.Data.Migrations.Postgres
                         new
                         {
                             Id = "S4",
+                            Cameras = "",
                             CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
                             Location = "Hall 2, Bay 1",
                             Name = "Quality Inspection 2",
@@ -310,6 +704,7 @@ namespace Factory.Core.Data.Migrations.Postgres
                         new
                         {
                             Id = "S5",
+                            Cameras = "",
                             CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
                             Location = "Hall 2, Bay 2",
                             Name = "Packaging Station 1",
@@ -318,6 +713,7 @@ namespace Factory.Core.Data.Migrations.Postgres
                         new
                         {
                             Id = "S6",
+                            Cameras = "",
                             CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
                             Location = "Hall 2, Bay 3",
                             Name = "Packaging Station 2",

@@ -16,6 +16,381 @@ namespace Factory.Core.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Factory.Core.Alerts.AlertDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AlertId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("alert_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Change")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("change");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DeliveredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_alert_deliveries_created");
+
+                    b.HasIndex("Status", "NextAttemptAt")
+                        .HasDatabaseName("ix_alert_deliveries_due");
+
+                    b.ToTable("alert_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Factory.Core.Alerts.AlertRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AcknowledgeComment")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acknowledge_comment");
+
+                    b.Property<long?>("AcknowledgedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acknowledged_by");
+
+                    b.Property<string>("EntityId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity_id");
+
+                    b.Property<long?>("EscalatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("escalated_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
+
+                    b.Property<long>("OpenedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("opened_at");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<int>("RuleId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rule_id");
+
+                    b.Property<string>("RuleName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule_name");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scope");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("severity");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<double>("Threshold")
+                        .HasColumnType("REAL")
+                        .HasColumnName("threshold");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("REAL")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OpenedAt")
+                        .HasDatabaseName("ix_alerts_opened");
+
+                    b.HasIndex("State", "OpenedAt")
+                        .HasDatabaseName("ix_alerts_state_opened");
+
+                    b.ToTable("alerts", (string)null);
+                });
+
+            modelBuilder.Entity("Factory.Core.Alerts.AlertRule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<int?>("EscalateAfterMinutes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("escalate_after_minutes");
+
+                    b.Property<string>("EscalationTargets")
+                        .IsRequired()
+                        .HasMaxLength(1100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("escalation_targets");
+
+                    b.Property<int>("ForMinutes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("for_minutes");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("QuietMinutes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quiet_minutes");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scope");
+
+                    b.Property<string>("ScopeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scope_id");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("severity");
+
+                    b.Property<bool>("ShiftTimeOnly")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shift_time_only");
+
+                    b.Property<string>("Targets")
+                        .IsRequired()
+                        .HasMaxLength(1100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("targets");
+
+                    b.Property<double?>("Threshold")
+                        .HasColumnType("REAL")
+                        .HasColumnName("threshold");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("alert_rules", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            CreatedAt = 639028224000000000L,
+                            Enabled = true,
+                            EscalateAfterMinutes = 30,
+                            EscalationTargets = "",
+                            ForMinutes = 0,
+                            Kind = "CameraSilent",
+                            Name = "Camera silent during shift",
+                            QuietMinutes = 10,
+                            Scope = "Camera",
+                            Severity = "Warning",
+                            ShiftTimeOnly = true,
+                            Targets = "",
+                            UpdatedAt = 639028224000000000L
+                        },
+                        new
+                        {
+                            Id = 2,
+                            CreatedAt = 639028224000000000L,
+                            Enabled = true,
+                            EscalationTargets = "",
+                            ForMinutes = 10,
+                            Kind = "ModelConfidence",
+                            Name = "Model confidence low",
+                            QuietMinutes = 10,
+                            Scope = "Factory",
+                            Severity = "Critical",
+                            ShiftTimeOnly = false,
+                            Targets = "",
+                            Threshold = 0.75,
+                            UpdatedAt = 639028224000000000L
+                        },
+                        new
+                        {
+                            Id = 3,
+                            CreatedAt = 639028224000000000L,
+                            Enabled = true,
+                            EscalationTargets = "",
+                            ForMinutes = 30,
+                            Kind = "StationUtilization",
+                            Name = "Station utilization below 50 %",
+                            QuietMinutes = 10,
+                            Scope = "Workstation",
+                            Severity = "Warning",
+                            ShiftTimeOnly = true,
+                            Targets = "",
+                            Threshold = 50.0,
+                            UpdatedAt = 639028224000000000L
+                        },
+                        new
+                        {
+                            Id = 4,
+                            CreatedAt = 639028224000000000L,
+                            Enabled = true,
+                            EscalationTargets = "",
+                            ForMinutes = 0,
+                            Kind = "WorkerIdleStretch",
+                            Name = "Worker idle for 20 min",
+                            QuietMinutes = 10,
+                            Scope = "Worker",
+                            Severity = "Info",
+                            ShiftTimeOnly = true,
+                            Targets = "",
+                            Threshold = 20.0,
+                            UpdatedAt = 639028224000000000L
+                        },
+                        new
+                        {
+                            Id = 5,
+                            CreatedAt = 639028224000000000L,
+                            Enabled = true,
+                            EscalateAfterMinutes = 30,
+                            EscalationTargets = "",
+                            ForMinutes = 15,
+                            Kind = "StationUnstaffed",
+                            Name = "Station unstaffed",
+                            QuietMinutes = 10,
+                            Scope = "Workstation",
+                            Severity = "Warning",
+                            ShiftTimeOnly = true,
+                            Targets = "",
+                            Threshold = 1.0,
+                            UpdatedAt = 639028224000000000L
+                        },
+                        new
+                        {
+                            Id = 6,
+                            CreatedAt = 639028224000000000L,
+                            Enabled = true,
+                            EscalationTargets = "",
+                            ForMinutes = 30,
+                            Kind = "UnitsPerHour",
+                            Name = "Factory output below 10 u/h",
+                            QuietMinutes = 10,
+                            Scope = "Factory",
+                            Severity = "Info",
+                            ShiftTimeOnly = true,
+                            Targets = "",
+                            Threshold = 10.0,
+                            UpdatedAt = 639028224000000000L
+                        },
+                        new
+                        {
+                            Id = 7,
+                            CreatedAt = 639028224000000000L,
+                            Enabled = true,
+                            EscalationTargets = "",
+                            ForMinutes = 10,
+                            Kind = "LateEventsShare",
+                            Name = "Late events above 10 %",
+                            QuietMinutes = 10,
+                            Scope = "Factory",
+                            Severity = "Warning",
+                            ShiftTimeOnly = false,
+                            Targets = "",
+                            Threshold = 10.0,
+                            UpdatedAt = 639028224000000000L
+                        });
+                });
+
             modelBuilder.Entity("Factory.Core.Data.ModelExclusion", b =>
                 {
                     b.Property<string>("ModelVersion")
@@ -236,6 +611,14 @@ namespace Factory.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<string>("Cameras")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(1100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cameras")
+                        .HasDefaultValueSql("''");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
@@ -266,6 +649,7 @@ namespace Factory.Core.Data.Migrations.Sqlite
                         new
                         {
                             Id = "S1",
+                            Cameras = "",
                             CreatedAt = 639028224000000000L,
                             Location = "Hall 1, Bay 1",
                             Name = "Assembly Line A",
@@ -274,6 +658,7 @@ namespace Factory.Core.Data.Migrations.Sqlite
                         new
                         {
                             Id = "S2",
+                            Cameras = "",
                             CreatedAt = 639028224000000000L,
                             Location = "Hall 1, Bay 2",
                             Name = "Assembly Line B",
@@ -282,6 +667,7 @@ namespace Factory.Core.Data.Migrations.Sqlite
                         new
                         {
                             Id = "S3",
+                            Cameras = "",
                             CreatedAt = 639028224000000000L,
                             Location = "Hall 1, Bay 3",
                             Name = "Quality Inspection 1",
@@ -290,6 +676,7 @@ namespace Factory.Core.Data.Migrations.Sqlite
                         new
                         {
                             Id = "S4",
+                            Cameras = "",
                             CreatedAt = 639028224000000000L,
                             Location = "Hall 2, Bay 1",
                             Name = "Quality Inspection 2",
@@ -298,6 +685,7 @@ namespace Factory.Core.Data.Migrations.Sqlite
                         new
                         {
                             Id = "S5",
+                            Cameras = "",
                             CreatedAt = 639028224000000000L,
                             Location = "Hall 2, Bay 2",
                             Name = "Packaging Station 1",
@@ -306,6 +694,7 @@ namespace Factory.Core.Data.Migrations.Sqlite
                         new
                         {
                             Id = "S6",
+                            Cameras = "",
                             CreatedAt = 639028224000000000L,
                             Location = "Hall 2, Bay 3",
                             Name = "Packaging Station 2",

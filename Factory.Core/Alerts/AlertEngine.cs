@@ -1,0 +1,232 @@
+using System.Diagnostics.Metrics;
+using Factory.Core.Data;
+using Factory.Core.Events;
+using Factory.Core.Ingestion;
+using Factory.Core.Registry;
+using Factory.Core.Shifts;
+using Factory.Core.Time;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Factory.Core.Alerts;
+
+/// <summary>
+/// Runs the evaluator: at start-up it restores unresolved alerts and reads the last <see cref="AlertOptions.WarmUp"/> of
+/// events (a bounded read, whatever the stored history); then it runs a pass soon after events are committed (only the
+/// entities they touched) and a full pass every <see cref="AlertOptions.EvaluateEvery"/> (durations, silence,
+/// escalation), and stores what each pass decided through <see cref="AlertService"/>.
+/// </summary>
+public sealed partial class AlertEngine(
+    AlertEvaluator evaluator,
+    AlertService alerts,
+    AlertRuleEditor rules,
+    IShiftCalendarProvider calendars,
+    RegistryCache registry,
+    IServiceScopeFactory scopes,
+    TimeProvider time,
+    IOptions<AlertOptions> options,
+    IOptions<FactoryOptions> factory,
+    ILogger<AlertEngine> logger,
+    IMeterFactory? meters = null) : BackgroundService, IEventsClearedObserver
+{
+    private readonly Meter? _meter = CreateMeter(meters, evaluator);
+
+    /// <summary>The evaluator's own time as a counter (<c>factory_alerts_evaluation_seconds_total</c> on /metrics), to set against process CPU.</summary>
+    private static Meter? CreateMeter(IMeterFactory? meters, AlertEvaluator evaluator)
+    {
+        var meter = meters?.Create("Factory.Alerts");
+        meter?.CreateObservableCounter("factory_alerts_evaluation_seconds", () => evaluator.WorkTime.TotalSeconds, "s",
+            "Time spent folding committed events into the alert figures and evaluating rules");
+        meter?.CreateObservableCounter("factory_alerts_passes", () => evaluator.Passes, null, "Alert evaluation passes");
+        return meter;
+    }
+
+    /// <summary>Event passes are at least this far apart, so a burst of commits costs one pass (a throughput guard, in real time).</summary>
+    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(200);
+
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _passLock = new(1, 1);
+    private long _lastPassTicks;
+
+    /// <summary>The clock reading of the last completed pass (tests wait on it).</summary>
+    public DateTime LastPassAt => new(Interlocked.Read(ref _lastPassTicks), DateTimeKind.Utc);
+
+    /// <summary>The context a pass needs, read from the cached calendar, registry and rules.</summary>
+    public async Task<AlertContext> ContextAsync(CancellationToken ct = default) =>
+        new(await calendars.GetAsync(ct), factory.Value.Zone, await registry.GetAsync(ct), await rules.ListAsync(ct));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        evaluator.EventsQueued += Wake;
+        try
+        {
+            await StartUpAsync(stoppingToken);
+            using var timer = new PeriodicTimer(options.Value.EvaluateEvery, time);
+            Task<bool>? tick = null;
+            Task? wake = null;
+            await PassAsync(full: true, stoppingToken);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                wake ??= _wake.WaitAsync(stoppingToken);
+                var done = await Task.WhenAny(tick, wake);
+                if (done.IsCanceled)
+                {
+                    break;
+                }
+
+                var full = done == tick;
+                if (full)
+                {
+                    tick = null;
+                }
+                else
+                {
+                    wake = null;
+                }
+
+                await PassAsync(full, stoppingToken);
+                if (!full)
+                {
+                    await Task.Delay(Coalesce, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            evaluator.EventsQueued -= Wake;
+        }
+    }
+
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    /// <summary>One pass; failures are logged and the pass is simply tried again next time (nothing took effect).</summary>
+    public async Task PassAsync(bool full, CancellationToken ct = default)
+    {
+        await _passLock.WaitAsync(ct);
+        try
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            if (!options.Value.Evaluate)
+            {
+                evaluator.Fold();
+                Interlocked.Exchange(ref _lastPassTicks, now.Ticks);
+                return;
+            }
+
+            var context = await ContextAsync(ct);
+            var transitions = evaluator.Evaluate(now, context, full);
+            if (transitions.Count > 0)
+            {
+                var ids = await alerts.ApplyAsync(transitions, ct);
+                for (var i = 0; i < transitions.Count; i++)
+                {
+                    evaluator.Confirm(transitions[i], ids[i]);
+                    if (transitions[i].Change == AlertChange.Opened)
+                    {
+                        LogOpened(ids[i], transitions[i].Rule.Name, transitions[i].EntityId, transitions[i].Message);
+                    }
+                }
+            }
+
+            Interlocked.Exchange(ref _lastPassTicks, now.Ticks);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogPassFailed(ex);
+        }
+        finally
+        {
+            _passLock.Release();
+        }
+    }
+
+    private async Task StartUpAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                if (options.Value.Evaluate)
+                {
+                    foreach (var alert in await alerts.LoadUnresolvedAsync(ct))
+                    {
+                        evaluator.Restore(alert);
+                    }
+                }
+
+                await WarmUpAsync(ct);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogStartFailed(ex);
+                await Task.Delay(TimeSpan.FromSeconds(5), time, ct);
+            }
+        }
+    }
+
+    /// <summary>Reads the recent events (by timestamp, at most <see cref="AlertOptions.WarmUp"/> back) into the evaluator, in chunks.</summary>
+    private async Task WarmUpAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FactoryDbContext>();
+        var maxId = await db.Events.MaxAsync(e => (long?)e.Id, ct) ?? 0;
+        var from = time.GetUtcNow().UtcDateTime - options.Value.WarmUp;
+        var chunk = new List<FactoryEvent>(10_000);
+        var rows = db.Events.AsNoTracking().Where(e => e.Id <= maxId && e.Timestamp >= from).OrderBy(e => e.Timestamp).ThenBy(e => e.Id).AsAsyncEnumerable();
+        var count = 0;
+        await foreach (var e in rows.WithCancellation(ct))
+        {
+            chunk.Add(e);
+            if (chunk.Count == chunk.Capacity)
+            {
+                evaluator.WarmUp(chunk, long.MaxValue);
+                count += chunk.Count;
+                chunk.Clear();
+            }
+        }
+
+        evaluator.WarmUp(chunk, maxId);
+        LogWarm(count + chunk.Count, options.Value.WarmUp.TotalMinutes);
+    }
+
+    public async Task OnEventsClearedAsync(long deleted, CancellationToken ct)
+    {
+        await _passLock.WaitAsync(ct);
+        try
+        {
+            evaluator.Reset();
+            await WarmUpAsync(ct);
+        }
+        finally
+        {
+            _passLock.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {AlertId} opened by rule '{Rule}' for '{Entity}': {Message}")]
+    private partial void LogOpened(long alertId, string rule, string entity, string message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Alert evaluation pass failed; it will be retried")]
+    private partial void LogPassFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Alert evaluation could not start; retrying in 5 s")]
+    private partial void LogStartFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert evaluation warmed up with {Count} events of the last {Minutes} min")]
+    private partial void LogWarm(int count, double minutes);
+}
