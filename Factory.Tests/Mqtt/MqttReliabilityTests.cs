@@ -34,7 +34,7 @@ public sealed class MqttReliabilityTests
             ["Mqtt:ClientId"] = "factory-crash-" + Guid.NewGuid().ToString("N")[..8],
             ["Mqtt:ReconnectDelay"] = "00:00:00.100",
         });
-        await server.StartAsync();
+        await server.StartAsync(TimeSpan.FromSeconds(180));
         using var viewer = server.CreateClient("viewer");
         await Eventually.TrueAsync(async () => await MqttState(viewer) == "Healthy", "the server is subscribed", Patience);
         await using var camera = await MqttTestClient.ConnectAsync(broker.Address);
@@ -64,7 +64,7 @@ public sealed class MqttReliabilityTests
         await server.KillAsync();
         await publisher;
 
-        await server.StartAsync();
+        await server.StartAsync(TimeSpan.FromSeconds(180));
         await Eventually.TrueAsync(async () => (await StoredEvents.IdsAsync(viewer)).Count >= acknowledged.Count, "every acknowledged event is stored", Patience);
 
         var stored = await StoredEvents.IdsAsync(viewer);

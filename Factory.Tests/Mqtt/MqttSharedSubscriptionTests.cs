@@ -32,8 +32,8 @@ public sealed class MqttSharedSubscriptionTests
         {
             await using var a = new ServerProcess(settings: Settings("a"));
             await using var b = new ServerProcess(settings: Settings("b"));
-            await a.StartAsync(); // migrates first, so the two instances never race on the schema
-            await b.StartAsync();
+            await a.StartAsync(TimeSpan.FromSeconds(180)); // migrates first, so the two instances never race on the schema
+            await b.StartAsync(TimeSpan.FromSeconds(180));
             using var viewerA = a.CreateClient("viewer");
             using var viewerB = b.CreateClient("viewer");
             foreach (var viewer in new[] { viewerA, viewerB })
