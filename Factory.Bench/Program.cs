@@ -14,6 +14,7 @@ internal static class BenchProgram
         ["sqlite-floor"] = ("Raw SQLite insert rate of the same rows, without HTTP", IngestionBenchmark.FloorAsync),
         ["ingest-batch"] = ("Batch ingestion over HTTP, SQLite (batches of 1000, durable ack)", IngestionBenchmark.BatchAsync),
         ["ingest-single"] = ("Single-event ingestion, 50 cameras at 1000 req/s", IngestionBenchmark.SingleAsync),
+        ["mqtt"] = ("MQTT ingestion (mosquitto on loopback) next to HTTP batch: throughput, publish-to-commit latency", MqttBenchmark.RunAsync),
         ["ingest-postgres"] = ("Batch ingestion over HTTP, PostgreSQL (needs FACTORY_BENCH_POSTGRES)", IngestionBenchmark.BatchPostgresAsync),
         ["metrics"] = ("Metric query latency over 10 million stored events (100 workers)", MetricsBenchmark.RunAsync),
         ["data-quality"] = ("Data-quality report latency over a 24 h window (default 100,000 events; pass a count)", DataQualityBenchmark.RunAsync),

@@ -17,6 +17,7 @@ builder.Services.AddFactoryCore(builder.Configuration, builder.Environment);
 builder.Services.AddFactoryWeb(builder.Configuration);
 builder.Services.AddFactorySecurity(builder.Configuration, builder.Environment);
 builder.Services.AddFactoryScaleOut(builder.Configuration);
+builder.Services.AddFactoryMqtt(builder.Configuration);
 builder.Services.AddFactoryDashboard();
 
 var app = builder.Build();

@@ -93,18 +93,7 @@ public static class EventEndpoints
         }
 
         var result = await ingestion.IngestBatchAsync(items, ct, AllowedCameras(request.HttpContext));
-        var results = new BatchItemResult[result.Outcomes.Length];
-        for (var i = 0; i < results.Length; i++)
-        {
-            var o = result.Outcomes[i];
-            results[i] = new BatchItemResult(result.Indexes[i], o.Id, o.Duplicate ? "duplicate" : "accepted");
-        }
-
-        return TypedResults.Ok(new BatchResponse(
-            result.Accepted,
-            result.Duplicates,
-            result.Rejected.Select(r => new BatchRejection(r.Index, r.Errors)).ToList(),
-            results));
+        return TypedResults.Ok(BatchResponse.From(result));
     }
 
     internal static async Task<Results<Ok<EventPage>, ValidationProblem>> GetEvents(

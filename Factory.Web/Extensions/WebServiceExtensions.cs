@@ -92,6 +92,7 @@ public static class WebServiceExtensions
         {
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
+            details = report.Entries.Where(e => e.Value.Description is not null).ToDictionary(e => e.Key, e => e.Value.Description),
         });
     }
 }
