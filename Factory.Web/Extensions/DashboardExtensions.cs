@@ -46,7 +46,7 @@ public static class DashboardExtensions
         // Unknown pages get the dashboard's not-found page; the more specific /api fallback keeps its ProblemDetails.
         app.MapFallback(() => new RazorComponentResult<NotFoundDocument> { StatusCode = StatusCodes.Status404NotFound })
             .ExcludeFromDescription();
-        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.RequireViewer)
+        if (SecurityExtensions.ViewerRequired(app.Services))
         {
             pages.RequireAuthorization(SecurityExtensions.ViewerPolicy);
             hub.RequireAuthorization(SecurityExtensions.ViewerPolicy);

@@ -11,7 +11,7 @@ public static class EndpointExtensions
     {
         var api = app.MapGroup("/api").RequireRateLimiting(SecurityExtensions.RateLimitPolicy).RequireCors(SecurityExtensions.CorsPolicy);
         var viewer = api.MapGroup("").WithTags("Reads");
-        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.RequireViewer)
+        if (SecurityExtensions.ViewerRequired(app.Services))
         {
             viewer.RequireAuthorization(SecurityExtensions.ViewerPolicy);
         }
@@ -33,6 +33,7 @@ public static class EndpointExtensions
         groups.Viewer.MapDataQualityReads();
         groups.Viewer.MapShiftReads();
         groups.Admin.MapShiftAdmin();
+        groups.Viewer.MapAntiforgeryToken();
 
         // Anything else under /api is a ProblemDetails 404 (or 405/415), not the dashboard's page.
         api.MapFallback(ApiFallback.Handle).ExcludeFromDescription();
