@@ -7,7 +7,6 @@ using Factory.Web.Dashboard;
 using Factory.Web.Hubs;
 using Factory.Web.Security;
 using Microsoft.AspNetCore.Components.Server.Circuits;
-using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace Factory.Web.Extensions;

@@ -1,6 +1,5 @@
 using Factory.Web.Endpoints;
 using Factory.Web.Security;
-using Microsoft.Extensions.Options;
 
 namespace Factory.Web.Extensions;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Factory.Web.Security;
 
-namespace Factory.Tests.Api;
+namespace Factory.Tests.Deployment;
 
 /// <summary>
 /// <c>hash-key</c> prints the SHA-256 of a key with at least 128 bits of estimated entropy (length x log2 of the
