@@ -12,9 +12,7 @@ if (args is ["hash-key", var key])
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddSerilog((services, logger) => logger
-    .ReadFrom.Configuration(builder.Configuration)
-    .ReadFrom.Services(services));
+builder.Services.AddFactoryLogging(builder.Configuration, builder.Environment);
 builder.Services.AddFactoryCore(builder.Configuration, builder.Environment);
 builder.Services.AddFactoryWeb(builder.Configuration);
 builder.Services.AddFactorySecurity(builder.Configuration, builder.Environment);

@@ -48,7 +48,7 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
         var workerId = RequiredString(item, "worker_id", errors);
         if (workerId is not null && !errors.ContainsKey("worker_id") && !registry.WorkersById.ContainsKey(workerId))
         {
-            errors["worker_id"] = [$"Unknown worker '{Truncate(workerId)}'; register it first (GET /api/workers lists the known ones)."];
+            errors["worker_id"] = [$"Unknown worker '{Truncate(workerId)}'; it is not in the registry of workers, register it first."];
             unknownIds++;
             reasons["worker_id"] = RejectReasons.UnknownWorker;
         }
@@ -56,7 +56,7 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
         var stationId = RequiredString(item, "workstation_id", errors);
         if (stationId is not null && !errors.ContainsKey("workstation_id") && !registry.WorkstationsById.ContainsKey(stationId))
         {
-            errors["workstation_id"] = [$"Unknown workstation '{Truncate(stationId)}'; register it first (GET /api/workstations lists the known ones)."];
+            errors["workstation_id"] = [$"Unknown workstation '{Truncate(stationId)}'; it is not in the registry of workstations, register it first."];
             unknownIds++;
             reasons["workstation_id"] = RejectReasons.UnknownWorkstation;
         }

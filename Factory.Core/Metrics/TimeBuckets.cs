@@ -1,3 +1,5 @@
+using Factory.Core.Time;
+
 namespace Factory.Core.Metrics;
 
 /// <summary>
@@ -32,9 +34,9 @@ public static class TimeBuckets
     {
         if (size == BucketSize.Day)
         {
-            var local = TimeZoneInfo.ConvertTimeFromUtc(utc, zone);
-            var dayStart = LocalToUtc(local.Date, zone);
-            return dayStart > utc ? LocalToUtc(local.Date.AddDays(-1), zone) : dayStart;
+            var date = WallClock.LocalDate(utc, zone);
+            var dayStart = WallClock.StartOfDay(date, zone);
+            return dayStart > utc ? WallClock.StartOfDay(date.AddDays(-1), zone) : dayStart;
         }
 
         var offset = zone.GetUtcOffset(utc);
@@ -48,29 +50,13 @@ public static class TimeBuckets
     {
         if (size == BucketSize.Day)
         {
-            var local = TimeZoneInfo.ConvertTimeFromUtc(bucketStart, zone);
-            var next = LocalToUtc(local.Date.AddDays(1), zone);
-            return next > bucketStart ? next : LocalToUtc(local.Date.AddDays(2), zone);
+            var date = WallClock.LocalDate(bucketStart, zone);
+            var next = WallClock.StartOfDay(date.AddDays(1), zone);
+            return next > bucketStart ? next : WallClock.StartOfDay(date.AddDays(2), zone);
         }
 
         var candidate = Floor(bucketStart.AddHours(1), size, zone);
         return candidate > bucketStart ? candidate : bucketStart.AddHours(1);
     }
 
-    /// <summary>
-    /// The first instant of a local wall-clock time: a skipped time (spring forward) moves to the end of the gap,
-    /// an ambiguous one (fall back) takes its first occurrence.
-    /// </summary>
-    public static DateTime LocalToUtc(DateTime local, TimeZoneInfo zone)
-    {
-        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        var guard = 0;
-        while (zone.IsInvalidTime(local) && guard++ < 48 * 4)
-        {
-            local = local.AddMinutes(15);
-        }
-
-        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
-        return new DateTime(local.Ticks - offset.Ticks, DateTimeKind.Utc);
-    }
 }

@@ -1,4 +1,5 @@
 using Factory.Core.Data;
+using Factory.Core.Time;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -160,15 +161,5 @@ public sealed class ModelHealthService(
 
     public static string Label(string? model) => string.IsNullOrEmpty(model) ? NoModelLabel : model;
 
-    private static DateTime LocalDayStart(DateTime utc, TimeZoneInfo zone)
-    {
-        var local = TimeZoneInfo.ConvertTimeFromUtc(utc, zone).Date;
-        while (zone.IsInvalidTime(local))
-        {
-            // Midnight skipped by a daylight-saving change: the day starts at the first valid instant.
-            local = local.AddMinutes(30);
-        }
-
-        return TimeZoneInfo.ConvertTimeToUtc(local, zone);
-    }
+    private static DateTime LocalDayStart(DateTime utc, TimeZoneInfo zone) => WallClock.StartOfLocalDay(utc, zone);
 }

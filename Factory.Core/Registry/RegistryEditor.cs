@@ -53,7 +53,7 @@ public sealed partial class RegistryEditor(IServiceScopeFactory scopes, Registry
     private static partial Regex IdPattern();
 
     public Task<RegistryChange<Worker>> CreateWorkerAsync(WorkerFields fields, CancellationToken ct = default) =>
-        CreateAsync("Worker", "workers", fields.Id, fields.Name, [("shift", fields.Shift), ("department", fields.Department)], () => new Worker
+        CreateAsync("Worker", fields.Id, fields.Name, [("shift", fields.Shift), ("department", fields.Department)], () => new Worker
         {
             Id = fields.Id!,
             Name = fields.Name!.Trim(),
@@ -73,7 +73,7 @@ public sealed partial class RegistryEditor(IServiceScopeFactory scopes, Registry
         DeleteAsync<Worker>("Worker", id, e => e.WorkerId == id, "Rename the worker instead.", ct);
 
     public Task<RegistryChange<Workstation>> CreateWorkstationAsync(WorkstationFields fields, CancellationToken ct = default) =>
-        CreateAsync("Workstation", "workstations", fields.Id, fields.Name, [("location", fields.Location), ("type", fields.Type)], () => new Workstation
+        CreateAsync("Workstation", fields.Id, fields.Name, [("location", fields.Location), ("type", fields.Type)], () => new Workstation
         {
             Id = fields.Id!,
             Name = fields.Name!.Trim(),
@@ -93,7 +93,7 @@ public sealed partial class RegistryEditor(IServiceScopeFactory scopes, Registry
         DeleteAsync<Workstation>("Workstation", id, e => e.WorkstationId == id, "Rename it instead.", ct);
 
     private async Task<RegistryChange<T>> CreateAsync<T>(
-        string kind, string path, string? id, string? name, (string Field, string? Value)[] texts, Func<T> build, CancellationToken ct)
+        string kind, string? id, string? name, (string Field, string? Value)[] texts, Func<T> build, CancellationToken ct)
         where T : class, IRegistryEntry
     {
         var errors = Validate(id, name, texts, requireId: true);
@@ -106,7 +106,7 @@ public sealed partial class RegistryEditor(IServiceScopeFactory scopes, Registry
         var db = scope.ServiceProvider.GetRequiredService<FactoryDbContext>();
         if (await db.Set<T>().AnyAsync(e => e.Id == id, ct))
         {
-            return RegistryChange<T>.Failed(RegistryOutcome.Conflict, $"{kind} '{id}' already exists; use PUT /api/admin/{path}/{id} to change it.");
+            return RegistryChange<T>.Failed(RegistryOutcome.Conflict, $"{kind} '{id}' already exists; change it instead of adding it again.");
         }
 
         var entry = build();

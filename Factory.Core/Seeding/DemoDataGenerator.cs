@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Bogus;
 using Factory.Core.Events;
+using Factory.Core.Time;
 
 namespace Factory.Core.Seeding;
 
@@ -80,13 +81,17 @@ public sealed class DemoDataGenerator
         return ReorderByEmission(byTimestamp);
     }
 
-    /// <summary>The UTC instants of a worker's shift on a local date: start, break start, break end, end.</summary>
+    /// <summary>
+    /// The UTC instants of a worker's shift on a local date: start, break start, break end, end. Each is a wall-clock
+    /// time, as in the shift calendar, so a night across a daylight-saving change is an hour shorter or longer and a
+    /// break at a skipped time does not happen.
+    /// </summary>
     public ShiftWindow GetShiftWindow(DemoWorker worker, DateOnly localDate)
     {
         var pattern = worker.Shift;
-        var start = LocalToUtc(localDate.ToDateTime(pattern.Start), _scenario.Zone);
-        var breakStart = start + pattern.BreakAfter;
-        return new ShiftWindow(start, breakStart, breakStart + pattern.BreakLength, start + pattern.Length);
+        var start = localDate.ToDateTime(pattern.Start, DateTimeKind.Unspecified);
+        DateTime At(TimeSpan wallClockAfterStart) => WallClock.ToUtc(start + wallClockAfterStart, _scenario.Zone);
+        return new ShiftWindow(At(TimeSpan.Zero), At(pattern.BreakAfter), At(pattern.BreakAfter + pattern.BreakLength), At(pattern.Length));
     }
 
     private static IEnumerable<GeneratedEvent> ReorderByEmission(IEnumerable<GeneratedEvent> byTimestamp)
@@ -116,7 +121,7 @@ public sealed class DemoDataGenerator
     {
         // Shifts are admitted in start order; all events of a shift lie at or after its start, so the
         // smallest pending event can be released once no unadmitted shift starts before it.
-        using var shifts = ShiftsFrom(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(fromUtc, _scenario.Zone)).AddDays(-1)).GetEnumerator();
+        using var shifts = ShiftsFrom(WallClock.LocalDate(fromUtc, _scenario.Zone).AddDays(-1)).GetEnumerator();
         var hasShift = shifts.MoveNext();
         var heap = new PriorityQueue<ShiftCursor, (long Ticks, long ShiftStart, int Worker)>();
 
@@ -257,18 +262,6 @@ public sealed class DemoDataGenerator
         Mix(Encoding.UTF8.GetBytes(workerId));
         Mix(BitConverter.GetBytes(day));
         return (int)(h ^ (h >> 32)) & int.MaxValue;
-    }
-
-    /// <summary>A local wall-clock time as UTC; a time skipped by a daylight-saving jump moves past the jump.</summary>
-    internal static DateTime LocalToUtc(DateTime local, TimeZoneInfo zone)
-    {
-        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        while (zone.IsInvalidTime(local))
-        {
-            local = local.AddMinutes(15);
-        }
-
-        return TimeZoneInfo.ConvertTimeToUtc(local, zone);
     }
 
     private static DateTime AsUtc(DateTime value, string name) => value.Kind switch

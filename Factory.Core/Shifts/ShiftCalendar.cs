@@ -1,3 +1,5 @@
+using Factory.Core.Time;
+
 namespace Factory.Core.Shifts;
 
 /// <summary>A planned break inside a shift, in local wall-clock time (it may cross midnight).</summary>
@@ -102,6 +104,27 @@ public sealed record ShiftCalendar(bool Enabled, IReadOnlyList<ShiftDefinition> 
         return null;
     }
 
+    /// <summary>
+    /// The occurrence that ended last at or before <paramref name="utc"/> (of <paramref name="only"/>, or of any shift),
+    /// looking back at most <paramref name="lookBackDays"/> days; null when none did.
+    /// </summary>
+    public ShiftOccurrence? LastCompleted(DateTime utc, TimeZoneInfo zone, ShiftDefinition? only = null, int lookBackDays = 3)
+    {
+        ShiftOccurrence? last = null;
+        foreach (var shift in only is null ? Shifts : [only])
+        {
+            foreach (var occurrence in Occurrences(shift, utc.AddDays(-lookBackDays), utc, zone))
+            {
+                if (occurrence.End <= utc && (last is null || occurrence.End > last.End))
+                {
+                    last = occurrence;
+                }
+            }
+        }
+
+        return last;
+    }
+
     /// <summary>What is wrong with this calendar, as (field, message) pairs; empty when it is usable.</summary>
     public IReadOnlyList<(string Field, string Message)> Validate()
     {
@@ -157,32 +180,8 @@ public sealed record ShiftCalendar(bool Enabled, IReadOnlyList<ShiftDefinition> 
         return minutes == 0 ? 1440 : minutes;
     }
 
-    private static DateOnly LocalDate(DateTime utc, TimeZoneInfo zone) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone));
+    private static DateOnly LocalDate(DateTime utc, TimeZoneInfo zone) => WallClock.LocalDate(utc, zone);
 
-    /// <summary>The instant of a local wall-clock time (see the class remarks for skipped and repeated times).</summary>
-    public static DateTime ToUtc(DateOnly date, TimeOnly time, TimeZoneInfo zone)
-    {
-        var local = date.ToDateTime(time, DateTimeKind.Unspecified);
-        if (zone.IsInvalidTime(local))
-        {
-            // Skipped by a spring-forward change: the first wall-clock minute after the gap.
-            var probe = local;
-            while (zone.IsInvalidTime(probe))
-            {
-                probe = probe.AddMinutes(1);
-            }
-
-            return TimeZoneInfo.ConvertTimeToUtc(probe, zone);
-        }
-
-        if (zone.IsAmbiguousTime(local))
-        {
-            var offsets = zone.GetAmbiguousTimeOffsets(local);
-            var first = offsets.Max();
-            return DateTime.SpecifyKind(local - first, DateTimeKind.Utc);
-        }
-
-        return TimeZoneInfo.ConvertTimeToUtc(local, zone);
-    }
+    /// <summary>The instant of a local wall-clock time (the rule of <see cref="WallClock"/>: skipped times land after the gap, repeated ones at their first occurrence).</summary>
+    public static DateTime ToUtc(DateOnly date, TimeOnly time, TimeZoneInfo zone) => WallClock.ToUtc(date, time, zone);
 }

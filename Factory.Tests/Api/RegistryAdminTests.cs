@@ -33,6 +33,8 @@ public sealed class RegistryAdminTests : IAsyncLifetime
         var client = _app.CreateClient();
         using var duplicate = await client.PostAsJsonAsync("/api/admin/workers", new { id = "W1", name = "Someone" });
         Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
+        Assert.Equal("Worker 'W1' already exists; change it instead of adding it again. Use PUT /api/admin/workers/W1 to change it.",
+            (await duplicate.JsonAsync()).GetProperty("detail").GetString());
 
         using var bad = await client.PostAsJsonAsync("/api/admin/workstations", new { id = "S 9!", name = "" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);

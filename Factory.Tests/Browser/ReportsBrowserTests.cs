@@ -26,12 +26,15 @@ public sealed class ReportsBrowserTests(BrowserServer server) : IClassFixture<Br
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    /// <summary>Today's whole-day report (without a date the page opens on the last complete shift).</summary>
+    private static string TodayUrl() => $"/reports/daily?date={DateTime.UtcNow:yyyy-MM-dd}";
+
     [Fact]
     public async Task The_report_shows_todays_figures_and_prints_without_navigation()
     {
         RequireBrowser();
         await PostRecentWorkAsync();
-        var page = await server.OpenAsync("/reports/daily");
+        var page = await server.OpenAsync(TodayUrl());
 
         var row = page.Locator("[data-report-table=workers] tr[data-worker=W4]");
         await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 10_000 });
@@ -64,7 +67,7 @@ public sealed class ReportsBrowserTests(BrowserServer server) : IClassFixture<Br
     {
         RequireBrowser();
         await PostRecentWorkAsync();
-        var page = await server.OpenAsync("/reports/daily", width: 360, height: 780);
+        var page = await server.OpenAsync(TodayUrl(), width: 360, height: 780);
         await Assertions.Expect(page.Locator("[data-report-table=workers]")).ToBeVisibleAsync(new() { Timeout = 10_000 });
         var (scrollWidth, clientWidth) = await OverviewBrowserTests.ScrollWidthsAsync(page);
         Assert.True(scrollWidth <= clientWidth, $"/reports/daily at 360 px: scrollWidth {scrollWidth} > clientWidth {clientWidth}.");

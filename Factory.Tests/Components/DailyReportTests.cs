@@ -68,14 +68,42 @@ public sealed class DailyReportTests : DashboardTestContext
     }
 
     [Fact]
-    public void Without_a_date_the_report_is_today_in_factory_time_as_a_whole_local_day()
+    public void Without_a_date_the_report_opens_on_the_last_complete_shift()
     {
+        SeedFigures();
+        // 16:00 in Berlin: the morning shift (06:00–14:00) is the last one that ended.
+        var cut = Render(null, null);
+
+        cut.WaitForAssertion(() => Assert.NotNull(Metrics.LastFactoryWindow));
+        Assert.Equal(new DateTime(2026, 1, 21, 5, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow!.Start);
+        Assert.Equal(new DateTime(2026, 1, 21, 13, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow.End);
+        Assert.Equal("morning", Metrics.LastFactoryWindow.Shift);
+        Assert.Equal("page", cut.Find(".report-shifts a[data-shift=morning]").GetAttribute("aria-current"));
+    }
+
+    [Fact]
+    public void A_shift_without_a_date_is_its_last_complete_occurrence()
+    {
+        SeedFigures();
+        var cut = Render(null, "night");
+
+        cut.WaitForAssertion(() => Assert.NotNull(Metrics.LastFactoryWindow));
+        // The night that started on the 20th at 22:00 local ended at 06:00 on the 21st.
+        Assert.Equal(new DateTime(2026, 1, 20, 21, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow!.Start);
+        Assert.Equal(new DateTime(2026, 1, 21, 5, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow.End);
+        Assert.Equal("night", Metrics.LastFactoryWindow.Shift);
+    }
+
+    [Fact]
+    public void Without_a_date_and_without_shift_calendars_the_report_is_yesterday_as_a_whole_local_day()
+    {
+        Calendar = global::Factory.Core.Shifts.ShiftCalendar.Off;
         SeedFigures();
         var cut = Render(null, null);
 
         cut.WaitForAssertion(() => Assert.NotNull(Metrics.LastFactoryWindow));
-        Assert.Equal(new DateTime(2026, 1, 20, 23, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow!.Start);
-        Assert.Equal(new DateTime(2026, 1, 21, 23, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow.End);
+        Assert.Equal(new DateTime(2026, 1, 19, 23, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow!.Start);
+        Assert.Equal(new DateTime(2026, 1, 20, 23, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow.End);
         Assert.Null(Metrics.LastFactoryWindow.Shift);
         Assert.Contains("whole day", cut.Find("[data-report-period]").TextContent, StringComparison.Ordinal);
     }

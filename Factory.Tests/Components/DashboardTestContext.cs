@@ -45,12 +45,20 @@ public abstract class DashboardTestContext : IAsyncLifetime
         Context.Services.AddSingleton<IModelHealthReader>(Health);
         Context.Services.AddSingleton<Factory.Core.DataQuality.IDataQualityService>(Quality);
         Context.Services.AddScoped<ReconnectSignal>();
-        Context.Services.AddSingleton<global::Factory.Core.Shifts.IShiftCalendarProvider>(new global::Factory.Core.Shifts.FixedShiftCalendarProvider(global::Factory.Core.Shifts.ShiftCalendar.Default));
+        Context.Services.AddSingleton<global::Factory.Core.Shifts.IShiftCalendarProvider>(new CalendarOfTest(this));
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     protected BunitContext Context { get; } = new();
+
+    /// <summary>The shift calendar the pages read (the default morning/evening/night calendar unless a test sets another).</summary>
+    protected global::Factory.Core.Shifts.ShiftCalendar Calendar { get; set; } = global::Factory.Core.Shifts.ShiftCalendar.Default;
+
+    private sealed class CalendarOfTest(DashboardTestContext test) : global::Factory.Core.Shifts.IShiftCalendarProvider
+    {
+        public ValueTask<global::Factory.Core.Shifts.ShiftCalendar> GetAsync(CancellationToken ct = default) => ValueTask.FromResult(test.Calendar);
+    }
 
     /// <summary>The signed-in user (anonymous until set) when the context was made with authorization.</summary>
     protected Bunit.TestDoubles.BunitAuthorizationContext? Auth { get; }

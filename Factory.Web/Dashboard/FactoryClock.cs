@@ -36,30 +36,13 @@ public sealed class FactoryClock(TimeProvider time, IOptions<FactoryOptions> opt
     /// <summary>The zone's short label for headers, e.g. <c>Europe/Berlin</c>.</summary>
     public string ZoneName => Zone.Id;
 
-    public DateTimeOffset ToLocal(DateTime utc) =>
-        TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), Zone);
+    public DateTimeOffset ToLocal(DateTime utc) => WallClock.ToLocalOffset(utc, Zone);
 
     /// <summary>
     /// The UTC instant of a local wall-clock time. A time skipped by a daylight-saving jump moves forward
     /// to the first valid minute; a repeated one takes its first occurrence.
     /// </summary>
-    public DateTime LocalToUtc(DateTime local)
-    {
-        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        var guard = 0;
-        while (Zone.IsInvalidTime(local) && guard++ < 180)
-        {
-            local = local.AddMinutes(1);
-        }
-
-        if (Zone.IsAmbiguousTime(local))
-        {
-            var offset = Zone.GetAmbiguousTimeOffsets(local).Max();
-            return new DateTimeOffset(local, offset).UtcDateTime;
-        }
-
-        return TimeZoneInfo.ConvertTimeToUtc(local, Zone);
-    }
+    public DateTime LocalToUtc(DateTime local) => WallClock.ToUtc(local, Zone);
 
     /// <summary>Local midnight of today, in UTC.</summary>
     public DateTime StartOfTodayUtc => LocalToUtc(LocalNow.Date);

@@ -25,7 +25,7 @@ public static class RegistryAdminEndpoints
         {
             RegistryOutcome.Created => TypedResults.Created($"/api/workers/{change.Entry!.Id}", ToDto(change.Entry)),
             RegistryOutcome.Invalid => Invalid(change),
-            _ => Conflict(change),
+            _ => Conflict(change, $"PUT /api/admin/workers/{input?.Id}"),
         };
     }
 
@@ -53,7 +53,7 @@ public static class RegistryAdminEndpoints
         {
             RegistryOutcome.Created => TypedResults.Created($"/api/workstations/{change.Entry!.Id}", ToDto(change.Entry)),
             RegistryOutcome.Invalid => Invalid(change),
-            _ => Conflict(change),
+            _ => Conflict(change, $"PUT /api/admin/workstations/{input?.Id}"),
         };
     }
 
@@ -93,9 +93,15 @@ public static class RegistryAdminEndpoints
         where T : class =>
         TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = change.Message });
 
-    private static Conflict<ProblemDetails> Conflict<T>(RegistryChange<T> change)
+    /// <summary>409 with Core's message; <paramref name="change"/>'s API route, when there is one to use instead, is named for API callers.</summary>
+    private static Conflict<ProblemDetails> Conflict<T>(RegistryChange<T> change, string? useInstead = null)
         where T : class =>
-        TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "Conflict", Detail = change.Message });
+        TypedResults.Conflict(new ProblemDetails
+        {
+            Status = 409,
+            Title = "Conflict",
+            Detail = useInstead is null ? change.Message : $"{change.Message} Use {useInstead} to change it.",
+        });
 }
 
 /// <summary>Body of worker create/update.</summary>

@@ -84,8 +84,8 @@ public sealed class WindowAndTimeZoneTests
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
         var localMidnight = DateTime.Parse(day, System.Globalization.CultureInfo.InvariantCulture);
-        var start = TimeBuckets.LocalToUtc(localMidnight, zone);
-        var end = TimeBuckets.LocalToUtc(localMidnight.AddDays(1), zone);
+        var start = Factory.Core.Time.WallClock.ToUtc(localMidnight, zone);
+        var end = Factory.Core.Time.WallClock.ToUtc(localMidnight.AddDays(1), zone);
         var s = new MetricsScenario();
         for (var t = start.AddHours(-1); t <= end.AddHours(1); t = t.AddMinutes(4))
         {
