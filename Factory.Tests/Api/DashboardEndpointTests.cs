@@ -169,6 +169,7 @@ public sealed class DashboardEndpointTests : IAsyncLifetime
             {
                 o.HttpMessageHandlerFactory = _ => server.CreateHandler();
                 o.Transports = HttpTransportType.LongPolling;
+                o.Headers["X-Api-Key"] = FactoryApp.KeyFor("viewer");
             })
             .Build();
     }
