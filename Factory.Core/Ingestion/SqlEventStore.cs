@@ -10,7 +10,7 @@ namespace Factory.Core.Ingestion;
 
 /// <summary>
 /// Inserts through one long-lived connection with prepared statements. The dedup key and
-/// <c>event_id</c> are unique indexes; <c>ON CONFLICT DO NOTHING</c> plus a lookup gives first-write-wins.
+/// <c>(camera_id, event_id)</c> are unique indexes; <c>ON CONFLICT DO NOTHING</c> plus a lookup gives first-write-wins.
 /// SQLite binds by position through the engine's API (see <see cref="InsertSqlite"/>); PostgreSQL goes through
 /// ADO.NET with <c>RETURNING id</c>.
 /// </summary>
@@ -21,14 +21,16 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
         "VALUES (@ts, @rcv, @w, @s, @t, @c, @n, @cam, @mv, @eid, @low) ON CONFLICT DO NOTHING RETURNING id";
 
     private const string LookupSql =
-        "SELECT id FROM events WHERE (\"timestamp\" = @ts AND worker_id = @w AND event_type = @t) OR event_id = @eid LIMIT 1";
+        "SELECT id FROM events WHERE (\"timestamp\" = @ts AND worker_id = @w AND event_type = @t) " +
+        "OR (event_id = @eid AND camera_id = @cam) OR (event_id = @eid AND camera_id IS NULL AND @cam IS NULL) LIMIT 1";
 
     private const string SqliteInsertSql =
         "INSERT INTO events (\"timestamp\", received_at, worker_id, workstation_id, event_type, confidence, count, camera_id, model_version, event_id, low_confidence) " +
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING";
 
     private const string SqliteLookupSql =
-        "SELECT id FROM events WHERE (\"timestamp\" = ?1 AND worker_id = ?2 AND event_type = ?3) OR event_id = ?4 LIMIT 1";
+        "SELECT id FROM events WHERE (\"timestamp\" = ?1 AND worker_id = ?2 AND event_type = ?3) " +
+        "OR (event_id = ?4 AND camera_id = ?5) OR (event_id = ?4 AND camera_id IS NULL AND ?5 IS NULL) LIMIT 1";
 
     private DbConnection? _connection;
     private sqlite3_stmt? _sqliteInsert;
@@ -80,6 +82,7 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
                 lp[1].Value = e.WorkerId;
                 lp[2].Value = (int)e.EventType;
                 lp[3].Value = (object?)e.EventId ?? DBNull.Value;
+                lp[4].Value = (object?)e.CameraId ?? DBNull.Value;
                 var existing = await lookup.ExecuteScalarAsync(ct)
                     ?? throw new InvalidOperationException("An insert conflicted but no conflicting row was found.");
                 outcomes[i] = new WriteOutcome(Convert.ToInt64(existing, System.Globalization.CultureInfo.InvariantCulture), Duplicate: true);
@@ -142,6 +145,7 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
                 raw.sqlite3_bind_text(lookup, 2, e.WorkerId);
                 raw.sqlite3_bind_int(lookup, 3, (int)e.EventType);
                 BindOptionalText(lookup, 4, e.EventId);
+                BindOptionalText(lookup, 5, e.CameraId);
                 var found = raw.sqlite3_step(lookup);
                 var existing = found == raw.SQLITE_ROW ? raw.sqlite3_column_int64(lookup, 0) : 0;
                 raw.sqlite3_reset(lookup);
@@ -281,7 +285,7 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
         var cmd = connection.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = LookupSql;
-        foreach (var name in new[] { "ts", "w", "t", "eid" })
+        foreach (var name in new[] { "ts", "w", "t", "eid", "cam" })
         {
             var p = cmd.CreateParameter();
             p.ParameterName = name;

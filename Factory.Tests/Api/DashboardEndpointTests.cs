@@ -168,6 +168,7 @@ public sealed class DashboardEndpointTests : ApiTest
             {
                 o.HttpMessageHandlerFactory = _ => server.CreateHandler();
                 o.Transports = HttpTransportType.LongPolling;
+                o.Headers["X-Api-Key"] = FactoryApp.KeyFor("viewer");
             })
             .Build();
     }

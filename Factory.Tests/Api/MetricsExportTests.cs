@@ -208,9 +208,19 @@ public sealed class MetricsExportTests() : ApiTest(shiftCalendars: true)
     [Fact]
     public async Task A_per_shift_export_over_too_many_occurrences_is_refused()
     {
-        var response = await _app.CreateClient().GetAsync("/api/export/factory.csv?start_time=2025-01-01T00:00:00Z&per_shift=true", TestContext.Current.CancellationToken);
+        // More than 400 occurrences of three daily shifts need more than the default window limit (90 days).
+        await using var app = new FactoryApp(new Dictionary<string, string?> { ["Limits:MaxWindow"] = "400.00:00:00" }, shiftCalendars: true);
+        var response = await app.CreateClient().GetAsync("/api/export/factory.csv?start_time=2025-01-01T00:00:00Z&per_shift=true", TestContext.Current.CancellationToken);
         var problem = await ProblemAssert.IsProblemAsync(response, 400);
         Assert.Contains("400 shift occurrences", ProblemAssert.Explanation(problem), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_per_shift_export_beyond_the_window_limit_is_refused_on_start_time_before_any_occurrence_is_counted()
+    {
+        var response = await _app.CreateClient().GetAsync("/api/export/factory.csv?start_time=2025-01-01T00:00:00Z&per_shift=true", TestContext.Current.CancellationToken);
+        var problem = await ProblemAssert.IsProblemAsync(response, 400);
+        Assert.Contains("Limits:MaxWindow", problem.GetProperty("errors").GetProperty("start_time")[0].GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

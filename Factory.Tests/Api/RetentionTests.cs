@@ -18,7 +18,8 @@ public sealed class RetentionTests() : ApiTest(new Dictionary<string, string?>
         var old = FactoryHttp.Event(FactoryApp.Start.AddHours(-20), type: "product_count", count: 5);
         var recent = FactoryHttp.Event(FactoryApp.Start.AddHours(-1), type: "product_count", count: 3);
         (await client.PostBatchAsync([old, recent])).EnsureSuccessStatusCode();
-        var window = $"start_time={Uri.EscapeDataString(FactoryApp.Start.AddDays(-2).ToString("O"))}&end_time={Uri.EscapeDataString(FactoryApp.Start.AddHours(1).ToString("O"))}";
+        // Within the one-day read limit that a one-day retention implies (Limits:MaxWindow defaults to Retention:HotDays).
+        var window = $"start_time={Uri.EscapeDataString(FactoryApp.Start.AddHours(-22).ToString("O"))}&end_time={Uri.EscapeDataString(FactoryApp.Start.AddHours(1).ToString("O"))}";
         var beforeFactory = await client.GetFromJsonAsync<JsonElement>($"/api/metrics/factory?{window}");
         Assert.Equal(2, beforeFactory.GetProperty("events_in_window").GetInt64());
 

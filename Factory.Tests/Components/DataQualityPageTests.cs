@@ -115,13 +115,30 @@ public sealed class DataQualityPageTests : DashboardTestContext
     }
 
     [Fact]
-    public void A_failing_query_shows_the_error_state()
+    public void A_failing_query_shows_the_error_state_without_the_exception_text()
     {
         Quality.Failure = new InvalidOperationException("database is locked");
         var cut = Context.Render<DataQualityPage>();
 
-        cut.WaitUntil(() => Assert.Contains("database is locked", cut.Markup));
+        cut.WaitUntil(() => Assert.Contains("Could not load the data-quality figures.", cut.Markup));
+        Assert.DoesNotContain("database is locked", cut.Markup, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-kpi]"));
+    }
+
+    [Fact]
+    public void A_custom_range_longer_than_the_limit_is_not_read_and_the_picker_says_why()
+    {
+        SeedReport();
+        var navigation = Context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo("/data-quality?range=custom&from=2000-01-01T00:00Z&to=2026-01-21T00:00Z");
+        var cut = Context.Render<DataQualityPage>();
+
+        cut.WaitForAssertion(() => Assert.NotNull(Quality.LastWindow));
+        Assert.Equal((Utc.AddHours(-24), Utc), Quality.LastWindow);
+        var problem = cut.Find("[data-range-problem]").TextContent;
+        Assert.Contains("Limits:MaxWindow", problem, StringComparison.Ordinal);
+        Assert.Contains("90 days", problem, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll(".error-state"));
     }
 
     [Fact]

@@ -66,6 +66,41 @@ public sealed class OverviewTests : DashboardTestContext
     }
 
     [Fact]
+    public void A_custom_range_beyond_the_window_limit_shows_a_message_beside_the_picker_and_the_last_24_hours()
+    {
+        SeedFigures();
+        Context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>()
+            .NavigateTo("/?range=custom&from=0001-01-01T00:00Z");
+        var cut = Context.Render<Overview>();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(Metrics.Windows));
+        var problem = cut.Find(".range-picker [data-range-problem]").TextContent;
+        Assert.Contains("Limits:MaxWindow", problem, StringComparison.Ordinal);
+        Assert.Contains("Showing the last 24 h", problem, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll(".error-state"));
+        lock (Metrics.Windows)
+        {
+            Assert.All(Metrics.Windows, w => Assert.True(w.End - w.Start <= TimeSpan.FromHours(24), $"a window of {w.End - w.Start} was computed"));
+        }
+    }
+
+    [Fact]
+    public void A_custom_range_within_the_limits_is_shown_without_a_message()
+    {
+        SeedFigures();
+        Context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>()
+            .NavigateTo("/?range=custom&from=2026-01-01T00:00Z&to=2026-01-21T00:00Z");
+        var cut = Context.Render<Overview>();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(Metrics.Windows));
+        Assert.Empty(cut.FindAll("[data-range-problem]"));
+        lock (Metrics.Windows)
+        {
+            Assert.Equal(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), Metrics.Windows[0].Start);
+        }
+    }
+
+    [Fact]
     public void An_empty_factory_says_what_to_do()
     {
         var cut = Context.Render<Overview>();
@@ -186,12 +221,14 @@ public sealed class OverviewTests : DashboardTestContext
     }
 
     [Fact]
-    public void A_failing_engine_shows_an_error_state_instead_of_figures()
+    public void A_failing_engine_shows_an_error_state_without_the_exception_text()
     {
-        Metrics.Failure = new InvalidOperationException("database unreachable");
+        Metrics.Failure = new InvalidOperationException("SQLite Error 14: unable to open database file '/srv/secret/factory.db'");
         var cut = Context.Render<Overview>();
         cut.WaitUntil(() => Assert.Contains("Could not load the figures.", cut.Markup));
-        Assert.Contains("database unreachable", cut.Markup);
+        Assert.DoesNotContain("SQLite", cut.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("/srv/secret", cut.Markup, StringComparison.Ordinal);
+        Assert.Matches("reference [0-9a-f]{8}", cut.Markup);
         Assert.Equal("—", cut.Find("[data-kpi=utilization] .kpi-value").TextContent);
     }
 

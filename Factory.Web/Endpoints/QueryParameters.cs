@@ -33,7 +33,8 @@ internal sealed class QueryParameters
         return null;
     }
 
-    public int Int(string name, string? value, int fallback, int min, int max)
+    /// <param name="setting">The setting <paramref name="max"/> comes from, named in the error so the caller knows it is a limit.</param>
+    public int Int(string name, string? value, int fallback, int min, int max, string? setting = null)
     {
         if (value is null)
         {
@@ -45,7 +46,7 @@ internal sealed class QueryParameters
             return number;
         }
 
-        Add(name, $"Must be an integer from {min} to {max}.");
+        Add(name, setting is null ? $"Must be an integer from {min} to {max}." : $"Must be an integer from {min} to {max} ({setting}).");
         return fallback;
     }
 
