@@ -56,6 +56,12 @@ internal static partial class ViewersBenchmark
         Console.WriteLine($"{live.Count} circuits up in {connect.Elapsed.TotalSeconds:0.0} s; server RSS {server.RssMiB:0} MiB");
         var atRest = await SettledAsync(server, metrics);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"at rest: RSS {atRest.RssMiB:0} MiB, heap after the last GC {atRest.HeapMiB:0} MiB (live {atRest.LiveMiB:0} MiB)"));
+        if (BenchArgs.Int(args, "--hold", 0) is > 0 and var hold)
+        {
+            // Time to inspect the server at rest (e.g. dotnet-gcdump collect -p <pid>) before ingestion starts.
+            Console.WriteLine($"holding {hold} s at rest (server pid {server.ProcessId})");
+            await Task.Delay(TimeSpan.FromSeconds(hold));
+        }
         var gaugeMin = int.MaxValue;
         var gaugeMax = 0;
         var rssPeakSampled = 0.0;
