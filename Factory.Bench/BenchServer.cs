@@ -120,13 +120,28 @@ internal sealed class BenchServer : IAsyncDisposable
             env[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
+        // Runtime settings for the server only (e.g. DOTNET_gcServer=0;DOTNET_GCConserveMemory=5), to compare configurations.
+        foreach (var pair in (Environment.GetEnvironmentVariable("FACTORY_BENCH_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var (name, value) = (pair.Split('=', 2)[0], pair.Split('=', 2).ElementAtOrDefault(1) ?? "");
+            env[name] = value;
+            Console.WriteLine($"server environment: {name}={value}");
+        }
+
         foreach (var (key, value) in env)
         {
             info.Environment[key] = value;
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start Factory.Web.");
-        process.OutputDataReceived += (_, _) => { };
+        // The server logs compact JSON to stdout; warnings and errors (lines with a level, "@l") are shown.
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null && e.Data.Contains("\"@l\":", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine("server: " + e.Data);
+            }
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("server: " + e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
