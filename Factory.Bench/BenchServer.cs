@@ -33,6 +33,14 @@ internal static class BenchServer
             effective[key] = value;
         }
 
+        // Runtime settings for the server only (e.g. DOTNET_gcServer=0;DOTNET_GCConserveMemory=5), to compare configurations.
+        foreach (var pair in (Environment.GetEnvironmentVariable("FACTORY_BENCH_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = pair.Split('=', 2);
+            effective[parts[0]] = parts.ElementAtOrDefault(1) ?? "";
+            Console.WriteLine($"server environment: {pair}");
+        }
+
         var folder = Path.Combine(Path.GetTempPath(), "factory-bench", "server-" + Guid.NewGuid().ToString("N"));
         var server = new ServerProcess(folder, effective, environment) { OnError = line => Console.Error.WriteLine("server: " + line) };
         try
