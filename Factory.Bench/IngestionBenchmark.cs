@@ -1,3 +1,4 @@
+using Factory.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -154,7 +155,7 @@ internal static class IngestionBenchmark
     /// JIT has settled: at least <see cref="WarmUpBatches"/> batches, then until no more than 10 methods were compiled in
     /// the last 3 seconds (<c>dotnet.jit.compiled_methods</c> on /metrics), at most <see cref="MaxWarmUp"/>.
     /// </summary>
-    private static async Task<string> WarmUpAsync(BenchServer server, int senders)
+    private static async Task<string> WarmUpAsync(ServerProcess server, int senders)
     {
         using var metrics = server.CreateClient(BenchServer.AdminKey);
         var clock = Stopwatch.StartNew();

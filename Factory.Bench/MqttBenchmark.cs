@@ -1,3 +1,4 @@
+using Factory.Tests.Infrastructure;
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
@@ -80,7 +81,7 @@ internal static class MqttBenchmark
         return 0;
     }
 
-    private static async Task<double> HttpAsync(BenchServer server, int first, int batches, int size, Latencies? latencies)
+    private static async Task<double> HttpAsync(ServerProcess server, int first, int batches, int size, Latencies? latencies)
     {
         var next = -1;
         var clock = Stopwatch.StartNew();
@@ -177,10 +178,10 @@ internal static class MqttBenchmark
 
         private CommitWatch(HubConnection hub) => _hub = hub;
 
-        public static async Task<CommitWatch> StartAsync(BenchServer server)
+        public static async Task<CommitWatch> StartAsync(ServerProcess server)
         {
             var hub = new HubConnectionBuilder()
-                .WithUrl(new Uri(server.BaseAddress, "hubs/live"), o => o.Headers["X-Api-Key"] = BenchServer.AdminKey)
+                .WithUrl(new Uri(server.BaseAddress, "hubs/live"), o => o.Headers["X-Api-Key"] = ServerProcess.KeyFor(BenchServer.AdminKey))
                 .Build();
             var watch = new CommitWatch(hub);
             hub.On<JsonElement>("events", batch =>

@@ -1,3 +1,4 @@
+using Factory.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -187,7 +188,7 @@ internal static partial class ViewersBenchmark
     private sealed record Heap(double HeapMiB, double LiveMiB);
 
     /// <summary>Memory once it has settled: RSS steady (within 1 %) for 3 s, at most 30 s of waiting.</summary>
-    private static async Task<(double RssMiB, double HeapMiB, double LiveMiB)> SettledAsync(BenchServer server, HttpClient metrics)
+    private static async Task<(double RssMiB, double HeapMiB, double LiveMiB)> SettledAsync(ServerProcess server, HttpClient metrics)
     {
         var deadline = Stopwatch.StartNew();
         var steadySince = Stopwatch.StartNew();

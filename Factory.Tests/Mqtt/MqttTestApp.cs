@@ -39,7 +39,7 @@ internal sealed class MqttTestApp(MosquittoBroker broker, IDictionary<string, st
     public async Task WaitUntilSubscribedAsync()
     {
         _ = Services;
-        await Edge.Eventually.TrueAsync(() => Connection.State == MqttConnectionState.Connected, "the server is subscribed to the broker", TimeSpan.FromSeconds(30));
+        await Infrastructure.Eventually.TrueAsync(() => Connection.State == MqttConnectionState.Connected, "the server is subscribed to the broker", TimeSpan.FromSeconds(30));
     }
 
     /// <summary>The <c>event_id</c> of every stored event, through the API.</summary>
