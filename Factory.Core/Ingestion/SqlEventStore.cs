@@ -59,6 +59,7 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
             _pgInsert ??= await PreparePostgresAsync(connection, PostgresInsertSql(_idSequence), PostgresInsertTypes, ct);
             _pgLookup ??= await PreparePostgresAsync(connection, PostgresLookupSql, PostgresLookupTypes, ct);
             var count = events.Count;
+            var received = new DateTime[count];
             var timestamps = new DateTime[count];
             var workers = new string[count];
             var stations = new string[count];
@@ -71,7 +72,8 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
             var lows = new bool[count];
             for (var i = 0; i < count; i++)
             {
-                var (e, low) = events[i];
+                var (e, low, _) = events[i];
+                received[i] = events[i].ReceivedBy(receivedAt);
                 timestamps[i] = e.Timestamp;
                 workers[i] = e.WorkerId;
                 stations[i] = e.WorkstationId;
@@ -88,7 +90,7 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
             var insert = _pgInsert;
             insert.Transaction = tx;
             var p = insert.Parameters;
-            p[0].Value = receivedAt;
+            p[0].Value = received;
             p[1].Value = timestamps;
             p[2].Value = workers;
             p[3].Value = stations;
@@ -112,8 +114,8 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
                     if (reader.GetBoolean(1))
                     {
                         outcomes[i] = new WriteOutcome(id, Duplicate: false);
-                        var (e, low) = events[i];
-                        stored.Add(FactoryEvent.From(e, id, receivedAt, low));
+                        var (e, low, _) = events[i];
+                        stored.Add(FactoryEvent.From(e, id, received[i], low));
                     }
                     else
                     {
@@ -218,12 +220,12 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
     private static string PostgresInsertSql(uint sequence) => $"""
         WITH src AS MATERIALIZED (
             SELECT nextval({sequence}::oid::regclass) AS id, u.*
-            FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                WITH ORDINALITY AS u(ts, w, s, t, c, n, cam, mv, eid, low, ord)
+            FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                WITH ORDINALITY AS u(rcv, ts, w, s, t, c, n, cam, mv, eid, low, ord)
             ORDER BY u.ord),
         ins AS (
             INSERT INTO events (id, "timestamp", received_at, worker_id, workstation_id, event_type, confidence, count, camera_id, model_version, event_id, low_confidence)
-            SELECT id, ts, $1, w, s, t, c, n, cam, mv, eid, low FROM src ORDER BY ord
+            SELECT id, ts, rcv, w, s, t, c, n, cam, mv, eid, low FROM src ORDER BY ord
             ON CONFLICT DO NOTHING
             RETURNING id)
         SELECT src.id, ins.id IS NOT NULL FROM src LEFT JOIN ins ON ins.id = src.id ORDER BY src.ord
@@ -231,7 +233,7 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
 
     private static readonly NpgsqlTypes.NpgsqlDbType[] PostgresInsertTypes =
     [
-        NpgsqlTypes.NpgsqlDbType.TimestampTz,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz,
         NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz,
         NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
         NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
@@ -293,13 +295,13 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
             using var tx = connection.BeginTransaction();
             var outcomes = new WriteOutcome[events.Count];
             var stored = new List<FactoryEvent>(events.Count);
-            var received = receivedAt.Ticks;
             for (var i = 0; i < events.Count; i++)
             {
-                var (e, low) = events[i];
+                var (e, low, _) = events[i];
+                var received = events[i].ReceivedBy(receivedAt);
                 var ts = e.Timestamp.Ticks;
                 raw.sqlite3_bind_int64(insert, 1, ts);
-                raw.sqlite3_bind_int64(insert, 2, received);
+                raw.sqlite3_bind_int64(insert, 2, received.Ticks);
                 raw.sqlite3_bind_text(insert, 3, e.WorkerId);
                 raw.sqlite3_bind_text(insert, 4, e.WorkstationId);
                 raw.sqlite3_bind_int(insert, 5, (int)e.EventType);
@@ -315,7 +317,7 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
                 {
                     var newId = raw.sqlite3_last_insert_rowid(db);
                     outcomes[i] = new WriteOutcome(newId, Duplicate: false);
-                    stored.Add(FactoryEvent.From(e, newId, receivedAt, low));
+                    stored.Add(FactoryEvent.From(e, newId, received, low));
                     continue;
                 }
 

@@ -78,12 +78,13 @@ public sealed partial class DemoDataSeeder(
             var inFlight = new Queue<InFlightBatch>();
             try
             {
-                foreach (var e in generator.Generate(from, to))
+                // In the order the cameras would have sent them, so ids ascend with received_at as in live operation.
+                foreach (var e in generator.GenerateByEmission(from, to))
                 {
                     batch.Add(e);
                     if (batch.Count == batchSize)
                     {
-                        inFlight.Enqueue(Start(batch, Fraction(e.Timestamp, from, to), ct));
+                        inFlight.Enqueue(await StartAsync(batch, to, Fraction(e.Timestamp, from, to), ct));
                         batch = new List<GeneratedEvent>(batchSize);
                         if (inFlight.Count >= MaxBatchesInFlight)
                         {
@@ -94,7 +95,7 @@ public sealed partial class DemoDataSeeder(
 
                 if (batch.Count > 0)
                 {
-                    inFlight.Enqueue(Start(batch, 1, ct));
+                    inFlight.Enqueue(await StartAsync(batch, to, 1, ct));
                 }
 
                 while (inFlight.Count > 0)
@@ -159,13 +160,22 @@ public sealed partial class DemoDataSeeder(
         return deleted;
     }
 
-    private InFlightBatch Start(List<GeneratedEvent> batch, double fraction, CancellationToken ct)
+    /// <summary>
+    /// Validates the batch as camera JSON, then stores it with each event received when its camera would have sent
+    /// it (<see cref="GeneratedEvent.EmitAt"/>; the seeding time for those not due yet), so the data-quality figures
+    /// and <c>as_of</c> on demo history look like a real plant's rather than everything arriving at once.
+    /// </summary>
+    private async Task<InFlightBatch> StartAsync(List<GeneratedEvent> batch, DateTime seededAt, double fraction, CancellationToken ct)
     {
         var json = new ArrayBufferWriter<byte>(batch.Count * 300);
         CameraEventJson.WriteArray(json, batch.Select(e => e.Event));
         var document = JsonDocument.Parse(json.WrittenMemory);
-        return new InFlightBatch(ingestion.IngestBatchAsync(document.RootElement, ct), document, batch.Count, fraction);
+        var prepared = await ingestion.PrepareAsync(document.RootElement.EnumerateArray(), ct);
+        var received = prepared.Pending.Select((p, i) => p with { ReceivedAt = Min(batch[prepared.Indexes[i]].EmitAt, seededAt) }).ToList();
+        return new InFlightBatch(ingestion.StoreAsync(prepared with { Pending = received }, ct), document, batch.Count, fraction);
     }
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
     private async Task CompleteAsync(InFlightBatch pending, Totals totals, long deleted, IProgress<SeedProgress>? progress)
     {

@@ -147,6 +147,26 @@ public sealed class SeedApiTests : ApiTest
     }
 
     [Fact]
+    public async Task Seeded_history_arrives_as_at_a_real_plant_with_network_lags_and_a_few_late_events()
+    {
+        await SeedAsync("/api/admin/seed");
+        var now = FactoryApp.Start.UtcDateTime;
+
+        var arrivals = await CountAsync(db => db.Events.OrderBy(e => e.Id).Select(e => new { e.Timestamp, e.ReceivedAt }).ToListAsync());
+        Assert.All(arrivals, a => Assert.InRange(a.ReceivedAt, a.Timestamp, now));
+        // Stored in the order the cameras sent them: ids ascend with the time of receipt, as in live operation.
+        Assert.True(arrivals.Zip(arrivals.Skip(1)).All(p => p.First.ReceivedAt <= p.Second.ReceivedAt), "received_at does not ascend with id");
+
+        using var viewer = _app.CreateClientAs("viewer");
+        var report = await (await viewer.GetAsync($"/api/data-quality?start_time={now.AddHours(-24):O}&end_time={now:O}")).JsonAsync();
+        var latePercentage = report.GetProperty("late_percentage").GetDouble();
+        var p95 = report.GetProperty("lag").GetProperty("p95_seconds").GetDouble();
+        TestContext.Current.TestOutputHelper?.WriteLine($"late {latePercentage} %, lag p95 {p95} s, p50 {report.GetProperty("lag").GetProperty("p50_seconds").GetDouble()} s");
+        Assert.InRange(latePercentage, 0.01, 2);
+        Assert.InRange(p95, 0.5, 5);
+    }
+
+    [Fact]
     public async Task Seeding_reports_progress_through_to_done()
     {
         var reports = new List<SeedProgress>();

@@ -36,6 +36,8 @@ public sealed class MqttSharedSubscriptionTests
             await b.StartAsync(TimeSpan.FromSeconds(180));
             using var viewerA = a.CreateClient("viewer");
             using var viewerB = b.CreateClient("viewer");
+            using var opsA = a.CreateClient("admin");
+            using var opsB = b.CreateClient("admin");
             foreach (var viewer in new[] { viewerA, viewerB })
             {
                 await Eventually.TrueAsync(async () => (await viewer.GetFromJsonAsync<JsonElement>("health/ready")).GetProperty("checks").GetProperty("mqtt").GetString() == "Healthy",
@@ -58,8 +60,8 @@ public sealed class MqttSharedSubscriptionTests
             Assert.Equal(messages * 3, stored.Count);
             Assert.Equal(messages * 3, stored.Distinct().Count());
 
-            var byA = await MqttIngestionTests.MetricAsync(viewerA, "factory_mqtt_messages_acknowledged");
-            var byB = await MqttIngestionTests.MetricAsync(viewerB, "factory_mqtt_messages_acknowledged");
+            var byA = await MqttIngestionTests.MetricAsync(opsA, "factory_mqtt_messages_acknowledged");
+            var byB = await MqttIngestionTests.MetricAsync(opsB, "factory_mqtt_messages_acknowledged");
             TestContext.Current.TestOutputHelper?.WriteLine($"instance a acknowledged {byA} messages, b {byB}");
             Assert.Equal(messages, byA + byB);
             Assert.True(byA > 0 && byB > 0, $"both instances took a share ({byA} and {byB})");
