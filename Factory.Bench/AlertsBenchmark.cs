@@ -20,7 +20,7 @@ namespace Factory.Bench;
 /// <para>
 /// Evaluation CPU is the processor time of the calling thread around each commit hand-over and each pass
 /// (<c>clock_gettime(CLOCK_THREAD_CPUTIME_ID)</c>), so a loaded machine does not inflate it; the wall time of the same
-/// calls (the <c>factory_alerts_evaluation_seconds_total</c> counter's Stopwatch) and the process CPU of the timed loop
+/// calls (the <c>factory_alerts_evaluation_seconds</c> counter's Stopwatch) and the process CPU of the timed loop
 /// (evaluation plus the runtime's own work: timers, GC) are printed beside it. Storing transitions is not part of
 /// evaluation (it happens after a pass, off the writer) and is left out.
 /// </para>

@@ -38,16 +38,16 @@ public sealed partial class AlertEngine(
     private readonly Meter? _meter = CreateMeter(meters, evaluator, lease);
 
     /// <summary>
-    /// The evaluator's own time as a counter (<c>factory_alerts_evaluation_seconds_total</c> on /metrics, wall time of the
+    /// The evaluator's own time as a counter (<c>factory_alerts_evaluation_seconds</c> on /metrics, wall time of the
     /// passes), to set against process CPU; and which instance holds the evaluation lease.
     /// </summary>
     private static Meter? CreateMeter(IMeterFactory? meters, AlertEvaluator evaluator, EvaluationLease lease)
     {
         var meter = meters?.Create("Factory.Alerts");
-        meter?.CreateObservableCounter("factory_alerts_evaluation_seconds", () => evaluator.WorkTime.TotalSeconds, "s",
+        meter?.CreateObservableCounter("evaluation_seconds", () => evaluator.WorkTime.TotalSeconds, "s",
             "Time spent folding committed events into the alert figures and evaluating rules");
-        meter?.CreateObservableCounter("factory_alerts_passes", () => evaluator.Passes, null, "Alert evaluation passes");
-        meter?.CreateObservableGauge("factory_alerts_lease_held", () => lease.IsHeld ? 1 : 0, null,
+        meter?.CreateObservableCounter("passes", () => evaluator.Passes, null, "Alert evaluation passes");
+        meter?.CreateObservableGauge("lease_held", () => lease.IsHeld ? 1 : 0, null,
             "1 on the instance that holds the alert evaluation lease (it evaluates the rules), 0 on the others");
         return meter;
     }

@@ -115,7 +115,7 @@ public sealed class AlertEscalationTests
 
         // Escalation happens once: half an hour later there is still one, and none for the acknowledged alert.
         await AdvanceAsync(TimeSpan.FromMinutes(30));
-        Assert.Single((await DeliveriesAsync()).Where(d => d.GetProperty("change").GetString() == "escalated"));
+        Assert.Single(await DeliveriesAsync(), d => d.GetProperty("change").GetString() == "escalated");
         Assert.Equal(JsonValueKind.Null, (await admin.GetFromJsonAsync<JsonElement>($"/api/alerts/{acknowledged}")).GetProperty("escalated_at").ValueKind);
     }
 }

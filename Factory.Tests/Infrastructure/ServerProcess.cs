@@ -49,6 +49,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The operating-system id of the running server process.</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The server is not started.");
+
     /// <summary>Output lines of the current and earlier runs (stdout and stderr).</summary>
     public List<string> Output { get; } = [];
 
