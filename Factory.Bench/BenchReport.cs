@@ -112,7 +112,7 @@ internal static class BenchReport
         }
     }
 
-    private static readonly string[] TargetOrder = ["batch ingestion, SQLite", "SQLite floor", "single-event ingestion", "metrics queries", "live push", "dashboard", "many viewers"];
+    private static readonly string[] TargetOrder = ["batch ingestion, SQLite", "SQLite floor", "batch ingestion, PostgreSQL", "PostgreSQL floor", "single-event ingestion", "metrics queries", "live push", "dashboard", "many viewers"];
 
     private static int Order(string row)
     {

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Factory.Core.Events;
+using Factory.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Factory.Bench;
@@ -173,7 +174,7 @@ internal static class BrowserBenchmark
     private static async Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
         await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
 
-    private static async Task<IPage> OpenOverviewAsync(IBrowser browser, BenchServer server)
+    private static async Task<IPage> OpenOverviewAsync(IBrowser browser, ServerProcess server)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {

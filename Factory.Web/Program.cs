@@ -6,7 +6,7 @@ using Serilog;
 
 if (args is ["hash-key", var key])
 {
-    Console.WriteLine(ApiKeyEntry.HashKey(key));
+    Environment.ExitCode = KeyStrength.HashKeyCommand(key, Console.Out, Console.Error);
     return;
 }
 
@@ -17,6 +17,7 @@ builder.Services.AddFactoryCore(builder.Configuration, builder.Environment);
 builder.Services.AddFactoryWeb(builder.Configuration);
 builder.Services.AddFactorySecurity(builder.Configuration, builder.Environment);
 builder.Services.AddFactoryScaleOut(builder.Configuration);
+builder.Services.AddFactoryMqtt(builder.Configuration);
 builder.Services.AddFactoryDashboard();
 
 var app = builder.Build();
@@ -26,15 +27,19 @@ await using (var scope = app.Services.CreateAsyncScope())
     await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync();
 }
 
+app.UseForwardedHeadersFromConfiguration();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSerilogRequestLogging();
 app.UseHttpMetrics();
 app.UseSecurityHeaders();
 app.UseCors();
+app.UseFailedKeyGuard();
 app.UseAuthentication();
+app.UseCookieWriteGuard();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseCircuitLimits();
 
 app.MapOperations();
 app.MapFactoryEndpoints();

@@ -27,7 +27,12 @@ internal sealed class FactoryEventConfiguration : IEntityTypeConfiguration<Facto
         // The dedup key: the same instant, worker and type is one event, whoever sends it again. Its leading
         // column also serves every time-range scan, so there is no separate index on timestamp to maintain.
         e.HasIndex(x => new { x.Timestamp, x.WorkerId, x.EventType }).IsUnique().HasDatabaseName("ux_events_dedup");
-        e.HasIndex(x => x.EventId).IsUnique().HasDatabaseName("ux_events_event_id");
+        // event_id is unique per camera, so one camera (key) cannot claim another camera's ids; events without a
+        // camera share one namespace. Two partial indexes, because a NULL camera_id would make every row distinct.
+        e.HasIndex(x => new { x.CameraId, x.EventId }).IsUnique().HasFilter("camera_id IS NOT NULL AND event_id IS NOT NULL")
+            .HasDatabaseName("ux_events_camera_event_id");
+        e.HasIndex(x => x.EventId).IsUnique().HasFilter("camera_id IS NULL AND event_id IS NOT NULL")
+            .HasDatabaseName("ux_events_event_id_without_camera");
         e.HasIndex(x => new { x.WorkerId, x.Timestamp }).HasDatabaseName("ix_events_worker_time");
         e.HasIndex(x => new { x.WorkstationId, x.Timestamp }).HasDatabaseName("ix_events_workstation_time");
     }

@@ -14,7 +14,8 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
     public const int MaxTextLength = 64;
 
     /// <param name="allowedCameras">When set (a key bound to cameras), <c>camera_id</c> must be one of these.</param>
-    public EventParseResult Parse(JsonElement item, RegistrySnapshot registry, DateTime nowUtc, IReadOnlySet<string>? allowedCameras = null)
+    /// <param name="cameraMismatchMessage">The error for a <c>camera_id</c> outside <paramref name="allowedCameras"/>, when the binding is not an API key's.</param>
+    public EventParseResult Parse(JsonElement item, RegistrySnapshot registry, DateTime nowUtc, IReadOnlySet<string>? allowedCameras = null, string? cameraMismatchMessage = null)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (item.ValueKind != JsonValueKind.Object)
@@ -97,7 +98,7 @@ public sealed class EventParser(IngestionOptions ingestion, MetricsOptions metri
         var cameraId = OptionalString(item, "camera_id", errors);
         if (allowedCameras is { Count: > 0 } && !errors.ContainsKey("camera_id") && (cameraId is null || !allowedCameras.Contains(cameraId)))
         {
-            errors["camera_id"] = [$"This API key may only send events for camera {string.Join(", ", allowedCameras.Order(StringComparer.Ordinal))}."];
+            errors["camera_id"] = [cameraMismatchMessage ?? $"This API key may only send events for camera {string.Join(", ", allowedCameras.Order(StringComparer.Ordinal))}."];
             reasons["camera_id"] = RejectReasons.CameraMismatch;
         }
         var modelVersion = OptionalString(item, "model_version", errors);

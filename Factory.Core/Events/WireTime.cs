@@ -87,7 +87,7 @@ public static partial class WireTime
     }
 
     /// <summary>
-    /// The shape nearly every camera sends, <c>yyyy-MM-ddTHH:mm:ss[.fraction]Z</c> with ASCII digits, read without
+    /// The shape nearly every camera sends, <c>yyyy-MM-ddTHH:mm:ss[.fraction]Z</c> (or <c>+00:00</c>) with ASCII digits, read without
     /// the regular expression and the culture-aware exact parse (together they cost as much CPU as storing the event).
     /// Anything else, including every invalid value, returns false and takes the general path, which accepts or
     /// rejects it (with its message) exactly as before.
@@ -96,7 +96,9 @@ public static partial class WireTime
     {
         utc = default;
         var s = text.AsSpan();
-        if (s.Length is < 20 or > 30 || s[^1] != 'Z' || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':'
+        // A UTC designator of 'Z' or "+00:00" (what the camera JSON writer emits for UTC instants).
+        var designator = s.EndsWith("+00:00") ? 6 : s.Length > 0 && s[^1] == 'Z' ? 1 : 0;
+        if (designator == 0 || s.Length - designator is < 19 or > 29 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':'
             || !Digits(s.Slice(0, 4), out var year) || !Digits(s.Slice(5, 2), out var month) || !Digits(s.Slice(8, 2), out var day)
             || !Digits(s.Slice(11, 2), out var hour) || !Digits(s.Slice(14, 2), out var minute) || !Digits(s.Slice(17, 2), out var second))
         {
@@ -104,7 +106,7 @@ public static partial class WireTime
         }
 
         long microseconds = 0;
-        var rest = s[19..^1];
+        var rest = s[19..^designator];
         if (rest.Length > 0)
         {
             var fraction = rest[1..];

@@ -49,6 +49,9 @@ public sealed partial class EventWriter : BackgroundService
         });
     }
 
+    /// <summary>Write requests waiting for the writer (at most <see cref="IngestionOptions.QueueCapacity"/>).</summary>
+    internal int QueuedRequests => _queue.Reader.Count;
+
     /// <summary>
     /// Stores the events in order and returns once they are durable. Throws
     /// <see cref="IngestionUnavailableException"/> when the queue is full or the database failed.
@@ -83,7 +86,11 @@ public sealed partial class EventWriter : BackgroundService
             {
                 group.Clear();
                 events.Clear();
-                while (events.Count < _options.MaxEventsPerCommit && reader.TryRead(out var request))
+                // Whole requests only (a batch is one transaction): take the next one while it fits under the cap,
+                // or alone when it is larger than the cap by itself.
+                while (reader.TryPeek(out var next)
+                    && (events.Count == 0 || events.Count + next.Events.Count <= _options.MaxEventsPerCommit)
+                    && reader.TryRead(out var request))
                 {
                     group.Add(request);
                     events.AddRange(request.Events);

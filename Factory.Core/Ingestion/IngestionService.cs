@@ -50,18 +50,30 @@ public sealed class IngestionService(
     /// </summary>
     public async Task<BatchIngestResult> IngestBatchAsync(JsonElement items, CancellationToken ct, IReadOnlySet<string>? allowedCameras = null)
     {
+        var prepared = await PrepareAsync(items.EnumerateArray(), ct, allowedCameras);
+        return await StoreAsync(prepared, ct);
+    }
+
+    /// <summary>
+    /// Validates the items and counts the invalid ones (once); nothing is written yet. The result holds no
+    /// reference to the JSON, so the document may be released, and <see cref="StoreAsync"/> may be retried.
+    /// </summary>
+    /// <param name="cameraMismatchMessage">Replaces the default message for a <c>camera_id</c> outside <paramref name="allowedCameras"/>.</param>
+    public async ValueTask<PreparedBatch> PrepareAsync(
+        IEnumerable<JsonElement> items, CancellationToken ct, IReadOnlySet<string>? allowedCameras = null, string? cameraMismatchMessage = null)
+    {
         var snapshot = await registry.GetAsync(ct);
         var now = time.GetUtcNow().UtcDateTime;
-        var pending = new List<PendingEvent>(items.GetArrayLength());
-        var indexes = new List<int>(pending.Capacity);
-        var rejected = new List<RejectedItem>();
+        var pending = new List<PendingEvent>();
+        var indexes = new List<int>();
+        var rejected = new List<BatchRejection>();
         var index = 0;
-        foreach (var item in items.EnumerateArray())
+        foreach (var item in items)
         {
-            var parsed = _parser.Parse(item, snapshot, now, allowedCameras);
+            var parsed = _parser.Parse(item, snapshot, now, allowedCameras, cameraMismatchMessage);
             if (parsed.Event is null)
             {
-                rejected.Add(new RejectedItem(index, parsed.Errors!));
+                rejected.Add(new BatchRejection(index, parsed.Errors!));
                 quality.RecordRejected(QualityCameras.ForRejected(item, allowedCameras), parsed.RejectReason ?? RejectReasons.Validation);
             }
             else
@@ -74,24 +86,38 @@ public sealed class IngestionService(
         }
 
         counters.RecordRejected(rejected.Count);
-        var outcomes = await writer.WriteAsync(pending, ct);
+        return new PreparedBatch(pending, indexes, rejected, allowedCameras);
+    }
+
+    /// <summary>
+    /// Stores the valid events of a prepared batch in one transaction and returns once they are durable. Safe to
+    /// call again after an <see cref="IngestionUnavailableException"/>: what was stored comes back as duplicates.
+    /// </summary>
+    public async Task<BatchIngestResult> StoreAsync(PreparedBatch batch, CancellationToken ct)
+    {
+        var outcomes = await writer.WriteAsync(batch.Pending, ct);
         for (var i = 0; i < outcomes.Length; i++)
         {
             if (outcomes[i].Duplicate)
             {
-                quality.RecordDuplicate(QualityCameras.ForValid(pending[i].Event.CameraId, allowedCameras));
+                quality.RecordDuplicate(QualityCameras.ForValid(batch.Pending[i].Event.CameraId, batch.AllowedCameras));
             }
         }
 
-        return new BatchIngestResult(outcomes, indexes, rejected);
+        return new BatchIngestResult(outcomes, batch.Indexes, batch.Rejected);
     }
 }
 
 public sealed record SingleIngestResult(WriteOutcome? Outcome, EventParseResult Parse);
 
-public sealed record RejectedItem(int Index, IReadOnlyDictionary<string, string[]> Errors);
+/// <summary>A validated batch waiting to be stored: the valid events with their indexes, and the rejected items.</summary>
+public sealed record PreparedBatch(IReadOnlyList<PendingEvent> Pending, IReadOnlyList<int> Indexes, IReadOnlyList<BatchRejection> Rejected, IReadOnlySet<string>? AllowedCameras)
+{
+    /// <summary>Items in the batch, valid or not.</summary>
+    public int Count => Pending.Count + Rejected.Count;
+}
 
-public sealed record BatchIngestResult(WriteOutcome[] Outcomes, List<int> Indexes, List<RejectedItem> Rejected)
+public sealed record BatchIngestResult(WriteOutcome[] Outcomes, IReadOnlyList<int> Indexes, IReadOnlyList<BatchRejection> Rejected)
 {
     public int Accepted => Outcomes.Count(o => !o.Duplicate);
     public int Duplicates => Outcomes.Count(o => o.Duplicate);

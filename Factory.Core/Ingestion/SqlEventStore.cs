@@ -10,29 +10,26 @@ namespace Factory.Core.Ingestion;
 
 /// <summary>
 /// Inserts through one long-lived connection with prepared statements. The dedup key and
-/// <c>event_id</c> are unique indexes; <c>ON CONFLICT DO NOTHING</c> plus a lookup gives first-write-wins.
-/// SQLite binds by position through the engine's API (see <see cref="InsertSqlite"/>); PostgreSQL goes through
-/// ADO.NET with <c>RETURNING id</c>.
+/// <c>(camera_id, event_id)</c> are unique indexes; <c>ON CONFLICT DO NOTHING</c> plus a lookup gives first-write-wins.
+/// SQLite binds by position through the engine's API (see <see cref="InsertSqlite"/>); PostgreSQL takes a whole
+/// batch in one statement (see <see cref="InsertPostgresAsync"/>).
 /// </summary>
 public sealed class SqlEventStore(DatabaseProvider provider, string connectionString) : IEventStore
 {
-    private const string InsertSql =
-        "INSERT INTO events (\"timestamp\", received_at, worker_id, workstation_id, event_type, confidence, count, camera_id, model_version, event_id, low_confidence) " +
-        "VALUES (@ts, @rcv, @w, @s, @t, @c, @n, @cam, @mv, @eid, @low) ON CONFLICT DO NOTHING RETURNING id";
-
-    private const string LookupSql =
-        "SELECT id FROM events WHERE (\"timestamp\" = @ts AND worker_id = @w AND event_type = @t) OR event_id = @eid LIMIT 1";
-
     private const string SqliteInsertSql =
         "INSERT INTO events (\"timestamp\", received_at, worker_id, workstation_id, event_type, confidence, count, camera_id, model_version, event_id, low_confidence) " +
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING";
 
     private const string SqliteLookupSql =
-        "SELECT id FROM events WHERE (\"timestamp\" = ?1 AND worker_id = ?2 AND event_type = ?3) OR event_id = ?4 LIMIT 1";
+        "SELECT id FROM events WHERE (\"timestamp\" = ?1 AND worker_id = ?2 AND event_type = ?3) " +
+        "OR (event_id = ?4 AND camera_id = ?5) OR (event_id = ?4 AND camera_id IS NULL AND ?5 IS NULL) LIMIT 1";
 
     private DbConnection? _connection;
     private sqlite3_stmt? _sqliteInsert;
     private sqlite3_stmt? _sqliteLookup;
+    private NpgsqlCommand? _pgInsert;
+    private NpgsqlCommand? _pgLookup;
+    private uint _idSequence;
 
     public async Task<(WriteOutcome[] Outcomes, List<FactoryEvent> Stored)> InsertAsync(IReadOnlyList<PendingEvent> events, DateTime receivedAt, CancellationToken ct)
     {
@@ -42,47 +39,99 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
             return InsertSqlite(sqlite, events, receivedAt);
         }
 
+        return await InsertPostgresAsync((NpgsqlConnection)connection, events, receivedAt, ct);
+    }
+
+    /// <summary>
+    /// PostgreSQL: one statement per batch, whatever its size, so the cost per event is the engine's, not a round
+    /// trip's. The events travel as one array per column and are expanded by <c>unnest … WITH ORDINALITY</c>. Each row
+    /// draws its id from the table's sequence in array order first (<c>src</c>), then the rows are inserted in that
+    /// order with those ids; <c>ON CONFLICT DO NOTHING</c> names no index, so any unique index (the dedup key, the
+    /// edge's id) turns a row into a duplicate, including a later row of the same batch. The statement answers, per
+    /// row in array order, its id and whether it was inserted: ids ascend in receive order, and a skipped row's
+    /// stored id is then found by one lookup statement for all of them (see <see cref="ResolveDuplicatesAsync"/>).
+    /// </summary>
+    private async Task<(WriteOutcome[] Outcomes, List<FactoryEvent> Stored)> InsertPostgresAsync(
+        NpgsqlConnection connection, IReadOnlyList<PendingEvent> events, DateTime receivedAt, CancellationToken ct)
+    {
         try
         {
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            await using var insert = CreateInsert(connection, tx);
-            await using var lookup = CreateLookup(connection, tx);
-
-            var outcomes = new WriteOutcome[events.Count];
-            var stored = new List<FactoryEvent>(events.Count);
-            for (var i = 0; i < events.Count; i++)
+            _pgInsert ??= await PreparePostgresAsync(connection, PostgresInsertSql(_idSequence), PostgresInsertTypes, ct);
+            _pgLookup ??= await PreparePostgresAsync(connection, PostgresLookupSql, PostgresLookupTypes, ct);
+            var count = events.Count;
+            var timestamps = new DateTime[count];
+            var workers = new string[count];
+            var stations = new string[count];
+            var types = new int[count];
+            var confidences = new double[count];
+            var counts = new int[count];
+            var cameras = new string?[count];
+            var models = new string?[count];
+            var eventIds = new string?[count];
+            var lows = new bool[count];
+            for (var i = 0; i < count; i++)
             {
                 var (e, low) = events[i];
-                var ts = Instant(e.Timestamp);
-                var p = insert.Parameters;
-                p[0].Value = ts;
-                p[1].Value = Instant(receivedAt);
-                p[2].Value = e.WorkerId;
-                p[3].Value = e.WorkstationId;
-                p[4].Value = (int)e.EventType;
-                p[5].Value = e.Confidence;
-                p[6].Value = e.Count;
-                p[7].Value = (object?)e.CameraId ?? DBNull.Value;
-                p[8].Value = (object?)e.ModelVersion ?? DBNull.Value;
-                p[9].Value = (object?)e.EventId ?? DBNull.Value;
-                p[10].Value = low;
+                timestamps[i] = e.Timestamp;
+                workers[i] = e.WorkerId;
+                stations[i] = e.WorkstationId;
+                types[i] = (int)e.EventType;
+                confidences[i] = e.Confidence;
+                counts[i] = e.Count;
+                cameras[i] = e.CameraId;
+                models[i] = e.ModelVersion;
+                eventIds[i] = e.EventId;
+                lows[i] = low;
+            }
 
-                var newId = await InsertOneAsync(insert, ct);
-                if (newId > 0)
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var insert = _pgInsert;
+            insert.Transaction = tx;
+            var p = insert.Parameters;
+            p[0].Value = receivedAt;
+            p[1].Value = timestamps;
+            p[2].Value = workers;
+            p[3].Value = stations;
+            p[4].Value = types;
+            p[5].Value = confidences;
+            p[6].Value = counts;
+            p[7].Value = cameras;
+            p[8].Value = models;
+            p[9].Value = eventIds;
+            p[10].Value = lows;
+
+            var outcomes = new WriteOutcome[count];
+            var stored = new List<FactoryEvent>(count);
+            List<(int Index, long DrawnId)>? conflicts = null;
+            await using (var reader = await insert.ExecuteReaderAsync(ct))
+            {
+                var i = 0;
+                while (await reader.ReadAsync(ct))
                 {
-                    outcomes[i] = new WriteOutcome(newId, Duplicate: false);
-                    stored.Add(FactoryEvent.From(e, newId, receivedAt, low));
-                    continue;
+                    var id = reader.GetInt64(0);
+                    if (reader.GetBoolean(1))
+                    {
+                        outcomes[i] = new WriteOutcome(id, Duplicate: false);
+                        var (e, low) = events[i];
+                        stored.Add(FactoryEvent.From(e, id, receivedAt, low));
+                    }
+                    else
+                    {
+                        (conflicts ??= []).Add((i, id));
+                    }
+
+                    i++;
                 }
 
-                var lp = lookup.Parameters;
-                lp[0].Value = ts;
-                lp[1].Value = e.WorkerId;
-                lp[2].Value = (int)e.EventType;
-                lp[3].Value = (object?)e.EventId ?? DBNull.Value;
-                var existing = await lookup.ExecuteScalarAsync(ct)
-                    ?? throw new InvalidOperationException("An insert conflicted but no conflicting row was found.");
-                outcomes[i] = new WriteOutcome(Convert.ToInt64(existing, System.Globalization.CultureInfo.InvariantCulture), Duplicate: true);
+                if (i != count)
+                {
+                    throw new InvalidOperationException($"The insert answered {i} rows for {count} events.");
+                }
+            }
+
+            if (conflicts is not null)
+            {
+                await ResolveDuplicatesAsync(_pgLookup, tx, events, conflicts, stored, outcomes, ct);
             }
 
             await tx.CommitAsync(ct);
@@ -94,6 +143,138 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
             await DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The stored id of each conflicting event: the row with its dedup key, else the row with its edge id. A row this
+    /// batch inserted after the conflicting event (a later row with the same key, say) is not what it conflicted
+    /// with, so it is passed over: the answer is the row that was there when the event's turn came, as if the rows had
+    /// been inserted one by one.
+    /// </summary>
+    private static async Task ResolveDuplicatesAsync(
+        NpgsqlCommand lookup, NpgsqlTransaction tx, IReadOnlyList<PendingEvent> events, List<(int Index, long DrawnId)> conflicts,
+        List<FactoryEvent> stored, WriteOutcome[] outcomes, CancellationToken ct)
+    {
+        var count = conflicts.Count;
+        var timestamps = new DateTime[count];
+        var workers = new string[count];
+        var types = new int[count];
+        var eventIds = new string?[count];
+        var cameras = new string?[count];
+        for (var j = 0; j < count; j++)
+        {
+            var e = events[conflicts[j].Index].Event;
+            timestamps[j] = e.Timestamp;
+            workers[j] = e.WorkerId;
+            types[j] = (int)e.EventType;
+            eventIds[j] = e.EventId;
+            cameras[j] = e.CameraId;
+        }
+
+        lookup.Transaction = tx;
+        var p = lookup.Parameters;
+        p[0].Value = timestamps;
+        p[1].Value = workers;
+        p[2].Value = types;
+        p[3].Value = eventIds;
+        p[4].Value = cameras;
+        HashSet<long>? insertedNow = null;
+        await using var reader = await lookup.ExecuteReaderAsync(ct);
+        var k = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            if (k >= count)
+            {
+                break;
+            }
+
+            var (index, drawnId) = conflicts[k];
+            long? found = null;
+            for (var column = 0; column < 2 && found is null; column++)
+            {
+                if (reader.IsDBNull(column))
+                {
+                    continue;
+                }
+
+                var id = reader.GetInt64(column);
+                if (id < drawnId || !(insertedNow ??= stored.Select(e => e.Id).ToHashSet()).Contains(id))
+                {
+                    found = id;
+                }
+            }
+
+            outcomes[index] = new WriteOutcome(found ?? throw new InvalidOperationException("An insert conflicted but no conflicting row was found."), Duplicate: true);
+            k++;
+        }
+
+        if (k != count)
+        {
+            throw new InvalidOperationException($"The duplicate lookup answered {k} rows for {count} events.");
+        }
+    }
+
+    /// <summary>The batch insert; <paramref name="sequence"/> is the oid of the id column's sequence.</summary>
+    private static string PostgresInsertSql(uint sequence) => $"""
+        WITH src AS MATERIALIZED (
+            SELECT nextval({sequence}::oid::regclass) AS id, u.*
+            FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                WITH ORDINALITY AS u(ts, w, s, t, c, n, cam, mv, eid, low, ord)
+            ORDER BY u.ord),
+        ins AS (
+            INSERT INTO events (id, "timestamp", received_at, worker_id, workstation_id, event_type, confidence, count, camera_id, model_version, event_id, low_confidence)
+            SELECT id, ts, $1, w, s, t, c, n, cam, mv, eid, low FROM src ORDER BY ord
+            ON CONFLICT DO NOTHING
+            RETURNING id)
+        SELECT src.id, ins.id IS NOT NULL FROM src LEFT JOIN ins ON ins.id = src.id ORDER BY src.ord
+        """;
+
+    private static readonly NpgsqlTypes.NpgsqlDbType[] PostgresInsertTypes =
+    [
+        NpgsqlTypes.NpgsqlDbType.TimestampTz,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Double,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Boolean,
+    ];
+
+    /// <summary>
+    /// Per conflicting event, in the order given: the row with the same dedup key and the row with the same edge id from the
+    /// same camera (each unique, so at most one of each).
+    /// </summary>
+    private const string PostgresLookupSql = """
+        SELECT
+            (SELECT e.id FROM events e WHERE e."timestamp" = u.ts AND e.worker_id = u.w AND e.event_type = u.t),
+            (SELECT e.id FROM events e WHERE e.event_id = u.eid AND e.camera_id IS NOT DISTINCT FROM u.cam)
+        FROM unnest($1, $2, $3, $4, $5) WITH ORDINALITY AS u(ts, w, t, eid, cam, ord)
+        ORDER BY u.ord
+        """;
+
+    private static readonly NpgsqlTypes.NpgsqlDbType[] PostgresLookupTypes =
+    [
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+    ];
+
+    private static async Task<NpgsqlCommand> PreparePostgresAsync(NpgsqlConnection connection, string sql, NpgsqlTypes.NpgsqlDbType[] types, CancellationToken ct)
+    {
+        var cmd = new NpgsqlCommand(sql, connection);
+        foreach (var type in types)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = type });
+        }
+
+        await cmd.PrepareAsync(ct);
+        return cmd;
     }
 
     /// <summary>
@@ -142,6 +323,7 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
                 raw.sqlite3_bind_text(lookup, 2, e.WorkerId);
                 raw.sqlite3_bind_int(lookup, 3, (int)e.EventType);
                 BindOptionalText(lookup, 4, e.EventId);
+                BindOptionalText(lookup, 5, e.CameraId);
                 var found = raw.sqlite3_step(lookup);
                 var existing = found == raw.SQLITE_ROW ? raw.sqlite3_column_int64(lookup, 0) : 0;
                 raw.sqlite3_reset(lookup);
@@ -203,6 +385,10 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
 
     private void DisposeStatements()
     {
+        _pgInsert?.Dispose();
+        _pgLookup?.Dispose();
+        _pgInsert = null;
+        _pgLookup = null;
         // Statements are finalized before their connection closes, or the engine keeps the connection open.
         _sqliteInsert?.Dispose();
         _sqliteLookup?.Dispose();
@@ -210,14 +396,23 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
         _sqliteLookup = null;
     }
 
-    /// <summary>Runs the prepared insert; returns the new row id, or 0 when the row conflicted with a stored one.</summary>
-    private static async Task<long> InsertOneAsync(DbCommand insert, CancellationToken ct)
+    /// <summary>
+    /// A durability setting as this store's own connection sees it: SQLite <c>journal_mode</c> or <c>synchronous</c>,
+    /// PostgreSQL <c>synchronous_commit</c>. Tests read it back; call only while the writer is idle.
+    /// </summary>
+    internal async Task<string?> ReadSettingAsync(string name, CancellationToken ct)
     {
-        var id = await insert.ExecuteScalarAsync(ct);
-        return id is null or DBNull ? 0 : Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture);
+        var connection = await OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = (provider, name) switch
+        {
+            (DatabaseProvider.Sqlite, "journal_mode") => "PRAGMA journal_mode",
+            (DatabaseProvider.Sqlite, "synchronous") => "PRAGMA synchronous",
+            (DatabaseProvider.Postgres, "synchronous_commit") => "SHOW synchronous_commit",
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a durability setting of this engine."),
+        };
+        return Convert.ToString(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    private object Instant(DateTime utc) => provider == DatabaseProvider.Sqlite ? utc.Ticks : utc;
 
     private async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
@@ -226,6 +421,8 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
             return _connection;
         }
 
+        // Statements prepared on a previous connection are not valid on a new one.
+        await DisposeAsync();
         DbConnection connection = provider switch
         {
             DatabaseProvider.Sqlite => new SqliteConnection(connectionString),
@@ -238,39 +435,15 @@ public sealed class SqlEventStore(DatabaseProvider provider, string connectionSt
             pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
             await pragma.ExecuteNonQueryAsync(ct);
         }
+        else
+        {
+            await using var sequence = connection.CreateCommand();
+            sequence.CommandText = "SELECT pg_get_serial_sequence('events', 'id')::regclass::oid";
+            _idSequence = (uint)(await sequence.ExecuteScalarAsync(ct))!;
+        }
 
         _connection = connection;
         return connection;
-    }
-
-    private DbCommand CreateInsert(DbConnection connection, DbTransaction tx)
-    {
-        var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = InsertSql;
-        foreach (var name in new[] { "ts", "rcv", "w", "s", "t", "c", "n", "cam", "mv", "eid", "low" })
-        {
-            var p = cmd.CreateParameter();
-            p.ParameterName = name;
-            cmd.Parameters.Add(p);
-        }
-
-        return cmd;
-    }
-
-    private static DbCommand CreateLookup(DbConnection connection, DbTransaction tx)
-    {
-        var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = LookupSql;
-        foreach (var name in new[] { "ts", "w", "t", "eid" })
-        {
-            var p = cmd.CreateParameter();
-            p.ParameterName = name;
-            cmd.Parameters.Add(p);
-        }
-
-        return cmd;
     }
 
     public async ValueTask DisposeAsync()

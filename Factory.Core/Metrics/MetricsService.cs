@@ -130,7 +130,9 @@ public static class NaiveStore
     {
         var store = new MetricsStore(rules, useRollups: false);
         var asOf = window.AsOf;
-        var lower = window.Start.AddTicks(-Math.Min(rules.Reach, window.Start.Ticks));
+        // A window wholly in the future (start after the clipped end) still reports status at its end: load from the earlier bound.
+        var from = window.Start < window.End ? window.Start : window.End;
+        var lower = from.AddTicks(-Math.Min(rules.Reach, from.Ticks));
         var rows = db.Events.AsNoTracking()
             .Where(e => e.ReceivedAt <= asOf && e.Timestamp >= lower)
             .OrderBy(e => e.Id)

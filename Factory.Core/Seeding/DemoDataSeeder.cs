@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using Factory.Core.Data;
+using Factory.Core.Events;
 using Factory.Core.Ingestion;
 using Factory.Core.Metrics;
 using Factory.Core.Registry;

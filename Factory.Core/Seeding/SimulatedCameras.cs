@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Factory.Core.Events;
 using Factory.Core.Ingestion;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

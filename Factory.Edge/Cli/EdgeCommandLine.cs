@@ -24,6 +24,13 @@ public static class EdgeCommandLine
           --api-key <key>         Camera key sent as X-Api-Key; a Development server accepts demo-camera-key.
                                   Default: the FACTORY_EDGE_API_KEY environment variable (keeps the key out
                                   of process listings), else none
+          --mqtt <host[:port]>    Publish to this MQTT broker instead of posting to --server: QoS 1, one message
+                                  per camera on its topic; an event leaves the buffer after the broker's PUBACK.
+                                  Port default: 1883, or 8883 with --mqtt-tls
+          --mqtt-username <name>  Broker user name. Default: none
+          --mqtt-password <pw>    Broker password. Default: the FACTORY_EDGE_MQTT_PASSWORD environment variable
+          --mqtt-tls              Connect to the broker with TLS (the flag takes no value)
+          --mqtt-topic <filter>   Topic filter whose + level is the camera id. Default: factory/+/events
           --buffer <path>         SQLite buffer file. Events left in it by an earlier run are sent first.
                                   Default: edge-buffer.db
           --max-buffer <n>        Most events kept while the server is unreachable; beyond it the oldest
@@ -35,11 +42,13 @@ public static class EdgeCommandLine
           --status-every <time>   How often the status line is printed. Default: 5s
           --help                  Show this text.
 
-        Status line: buffered = events waiting locally; sent = stored by the server; duplicates = resent
-        events the server already had (harmless); retries = failed requests that will be retried;
-        dropped = oldest events discarded because the buffer was full; rejected = events the server
-        refused as invalid (logged with the reason, not resent); lag = age of the oldest buffered event;
-        server = up, down (unreachable, probing /health every 30 s), busy (5xx/429) or refusing (e.g. bad key).
+        Status line: buffered = events waiting locally; sent = stored by the server (with --mqtt: taken by the
+        broker, PUBACK); duplicates = resent events the server already had (harmless); retries = failed
+        requests that will be retried; dropped = oldest events discarded because the buffer was full;
+        rejected = events the server refused as invalid (logged with the reason, not resent); lag = age of
+        the oldest buffered event; server = up, down (unreachable, probing /health, or the broker with a new
+        CONNECT, every 30 s), busy (5xx/429, or no subscriber on the broker) or refusing (e.g. bad key or
+        broker credentials).
 
         Retries back off exponentially (1 s, 2 s, 4 s ... at most 5 min, with jitter).
         Exit codes: 0 done, 2 bad options.
@@ -47,12 +56,18 @@ public static class EdgeCommandLine
 
     public const string ApiKeyVariable = "FACTORY_EDGE_API_KEY";
 
+    public const string MqttPasswordVariable = "FACTORY_EDGE_MQTT_PASSWORD";
+
     /// <summary>The settings, or null with <paramref name="error"/> set; <paramref name="help"/> when --help was asked for.</summary>
     public static EdgeSettings? Parse(IReadOnlyList<string> args, out bool help, out string? error)
     {
         help = false;
         error = null;
-        var settings = new EdgeSettings { ApiKey = NullIfEmpty(Environment.GetEnvironmentVariable(ApiKeyVariable)) };
+        var settings = new EdgeSettings
+        {
+            ApiKey = NullIfEmpty(Environment.GetEnvironmentVariable(ApiKeyVariable)),
+            MqttPassword = NullIfEmpty(Environment.GetEnvironmentVariable(MqttPasswordVariable)),
+        };
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -66,6 +81,12 @@ public static class EdgeCommandLine
             {
                 error = $"Unexpected argument '{arg}'; options start with --.";
                 return null;
+            }
+
+            if (arg == "--mqtt-tls")
+            {
+                settings = settings with { MqttTls = true };
+                continue;
             }
 
             string name, value;
@@ -94,7 +115,25 @@ public static class EdgeCommandLine
             }
         }
 
-        return settings;
+        return ResolveBroker(settings, out error);
+    }
+
+    /// <summary>The broker is read last: its default port depends on --mqtt-tls, wherever that flag stands.</summary>
+    private static EdgeSettings? ResolveBroker(EdgeSettings s, out string? error)
+    {
+        error = null;
+        if (s.Mqtt is null)
+        {
+            return s;
+        }
+
+        if (!Factory.Core.Mqtt.MqttBroker.TryParse(s.Mqtt, s.MqttTls, s.MqttUsername, s.MqttPassword, out var broker, out var brokerError))
+        {
+            error = $"--mqtt: {brokerError}";
+            return null;
+        }
+
+        return s with { Broker = broker };
     }
 
     private static EdgeSettings Apply(EdgeSettings s, string name, string value, out string? error)
@@ -130,6 +169,20 @@ public static class EdgeCommandLine
                 return s with { Rate = rate };
             case "--api-key":
                 return s with { ApiKey = value };
+            case "--mqtt":
+                return s with { Mqtt = value };
+            case "--mqtt-username":
+                return s with { MqttUsername = value };
+            case "--mqtt-password":
+                return s with { MqttPassword = value };
+            case "--mqtt-topic":
+                if (!Factory.Core.Mqtt.MqttTopicFilter.TryParse(value, out _, out var topicError))
+                {
+                    error = $"--mqtt-topic {topicError}";
+                    return s;
+                }
+
+                return s with { MqttTopic = value };
             case "--buffer":
                 if (string.IsNullOrWhiteSpace(value))
                 {

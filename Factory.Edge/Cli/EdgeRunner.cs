@@ -18,14 +18,19 @@ public sealed class EdgeRunner(EdgeSettings settings, TimeProvider time, ILogger
         var logger = logging.CreateLogger("Factory.Edge");
         using var buffer = EventBuffer.Open(new EventBufferOptions { Path = settings.BufferPath, MaxEvents = settings.MaxBuffer }, time, logging.CreateLogger<EventBuffer>());
         using var http = new HttpClient { BaseAddress = settings.Server, Timeout = Timeout.InfiniteTimeSpan };
-        var sender = new EventSender(http, buffer, new SenderOptions { ApiKey = settings.ApiKey, BatchSize = settings.BatchSize }, time, logging.CreateLogger<EventSender>());
+        var options = new SenderOptions { ApiKey = settings.ApiKey, BatchSize = settings.BatchSize };
+        await using var transport = settings.Broker is { } broker
+            ? new MqttBatchTransport(broker, settings.MqttTopic, options.RequestTimeout)
+            : (IBatchTransport)new HttpBatchTransport(http, options.ApiKey, options.RequestTimeout, time);
+        var sender = new EventSender(transport, buffer, options, time, logging.CreateLogger<EventSender>());
         var source = Source ?? (settings.Source == "demo"
             ? new DemoDataEventSource(time.GetUtcNow(), settings.Seed ?? 42)
             : new SimulatedCameras(settings.Cameras, settings.Rate, time.GetUtcNow(), settings.Seed));
         using var disposable = source as IDisposable;
 
         var cameras = settings.Source == "demo" ? "the demo-data cameras" : $"{settings.Cameras} camera(s) at {settings.Rate} event(s)/s each";
-        output.WriteLine($"Sending to {settings.Server} from {cameras}; buffer {Path.GetFullPath(settings.BufferPath)} (max {settings.MaxBuffer:N0}, {buffer.Count:N0} waiting). Ctrl+C stops.");
+        var destination = settings.Broker is { } b ? $"{b} ({settings.MqttTopic})" : settings.Server.ToString();
+        output.WriteLine($"Sending to {destination} from {cameras}; buffer {Path.GetFullPath(settings.BufferPath)} (max {settings.MaxBuffer:N0}, {buffer.Count:N0} waiting). Ctrl+C stops.");
 
         using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sending = sender.RunAsync(stopSending.Token);

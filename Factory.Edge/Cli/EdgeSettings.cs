@@ -14,6 +14,21 @@ public sealed record EdgeSettings
 
     public string? ApiKey { get; init; }
 
+    /// <summary>When set, events are published to this broker (<c>--mqtt host[:port]</c>) instead of posted to <see cref="Server"/>.</summary>
+    public string? Mqtt { get; init; }
+
+    public string? MqttUsername { get; init; }
+
+    public string? MqttPassword { get; init; }
+
+    public bool MqttTls { get; init; }
+
+    /// <summary>Topic filter whose <c>+</c> is the camera id: each camera publishes to its own topic.</summary>
+    public string MqttTopic { get; init; } = Factory.Core.Mqtt.MqttOptions.DefaultTopic;
+
+    /// <summary>The broker named by <see cref="Mqtt"/>, or null when sending over HTTP.</summary>
+    public Factory.Core.Mqtt.MqttBroker? Broker { get; init; }
+
     public string BufferPath { get; init; } = "edge-buffer.db";
 
     public int MaxBuffer { get; init; } = 100_000;

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
+using Factory.Core.Retry;
 using Factory.Edge.Buffer;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,49 +6,40 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Factory.Edge.Sending;
 
 /// <summary>
-/// Uploads buffered events in batches and deletes only what the server acknowledged.
-/// Failures of the whole request are retried with exponential backoff; while the server is unreachable
-/// <c>/health</c> is probed and sending resumes as soon as it answers. Items the server rejects one by one
-/// are dropped with the reason logged, so that one bad event never blocks the queue.
+/// Uploads buffered events in batches through a transport (HTTP or MQTT) and deletes only what was acknowledged.
+/// Failures of a whole send are retried with exponential backoff; while the peer is unreachable it is probed and
+/// sending resumes as soon as it answers. Items refused one by one are dropped with the reason logged, so that one
+/// bad event never blocks the queue. The parts: <see cref="IBatchTransport"/> sends, <see cref="BatchSizePolicy"/>
+/// sizes, <see cref="ServerStateMachine"/> schedules, <see cref="SenderCounters"/> counts; this loop ties them.
 /// </summary>
 public sealed partial class EventSender
 {
-    private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
-
-    private readonly HttpClient _http;
+    private readonly IBatchTransport _transport;
     private readonly EventBuffer _buffer;
     private readonly SenderOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ExponentialBackoff _backoff;
-    private readonly Lock _gate = new();
+    private readonly BatchSizePolicy _batchSize;
+    private readonly ServerStateMachine _state;
+    private readonly SenderCounters _counters = new();
 
-    private ServerState _state;
-    private long _requests;
-    private long _accepted;
-    private long _duplicates;
-    private long _rejected;
-    private long _retries;
-    private long _probes;
-    private int _failures;
-    private int _batchSize;
-    private DateTimeOffset? _nextAttemptAt;
-    private DateTimeOffset? _nextWakeAt;
-    private DateTimeOffset? _nextProbeAt;
-    private long _waits;
-    private string? _lastError;
-
+    /// <summary>A sender over HTTP (<c>POST /api/events/batch</c>) with <paramref name="http"/>'s base address as the server.</summary>
     public EventSender(HttpClient http, EventBuffer buffer, SenderOptions options, TimeProvider? time = null, ILogger? logger = null, Random? random = null)
+        : this(new HttpBatchTransport(http, options.ApiKey, options.RequestTimeout, time), buffer, options, time, logger, random)
+    {
+    }
+
+    public EventSender(IBatchTransport transport, EventBuffer buffer, SenderOptions options, TimeProvider? time = null, ILogger? logger = null, Random? random = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.HealthProbeInterval, TimeSpan.Zero);
-        _http = http;
+        _transport = transport;
         _buffer = buffer;
         _options = options;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _backoff = new ExponentialBackoff(options.InitialBackoff, options.MaxBackoff, options.Jitter, random);
-        _batchSize = options.BatchSize;
+        _batchSize = new BatchSizePolicy(options.BatchSize);
+        _state = new ServerStateMachine(options, new ExponentialBackoff(options.InitialBackoff, options.MaxBackoff, options.Jitter, random), _time);
     }
 
     /// <summary>Counters and state right now.</summary>
@@ -59,11 +47,9 @@ public sealed partial class EventSender
     {
         get
         {
-            lock (_gate)
-            {
-                return new SenderStatus(_state, _requests, _accepted, _duplicates, _rejected, _retries, _probes, _failures,
-                    _batchSize, _nextAttemptAt, _nextWakeAt, _waits, _lastError);
-            }
+            var s = _state.Snapshot;
+            return new SenderStatus(s.State, _counters.Requests, _counters.Accepted, _counters.Duplicates, _counters.Rejected, _counters.Retries,
+                _counters.Probes, s.Failures, _batchSize.Size, s.NextAttemptAt, s.NextWakeAt, s.Waits, s.LastError);
         }
     }
 
@@ -74,29 +60,39 @@ public sealed partial class EventSender
         {
             while (!ct.IsCancellationRequested)
             {
-                var batch = _buffer.Peek(_batchSize);
+                var batch = _buffer.Peek(_batchSize.Size);
                 if (batch.Count == 0)
                 {
                     await _buffer.WaitForEventsAsync(_options.IdlePoll, ct);
                     continue;
                 }
 
-                var outcome = await SendAsync(batch, ct);
-                switch (outcome.Kind)
+                _counters.Request();
+                var delivery = await _transport.SendAsync(batch, ct);
+                ct.ThrowIfCancellationRequested();
+                Settle(batch, delivery.Settled);
+                switch (delivery.Kind)
                 {
-                    case OutcomeKind.Delivered:
+                    case DeliveryKind.Settled:
                         Recovered(log: true);
                         break;
-                    case OutcomeKind.Split:
+                    case DeliveryKind.Unacceptable when _batchSize.TrySplit(batch.Count):
+                        LogSplit(_transport.Peer, batch.Count, _batchSize.Size, delivery.Reason!);
                         break;
-                    case OutcomeKind.Busy:
-                        await RetryLaterAsync(ServerState.Busy, outcome, probe: false, ct);
+                    case DeliveryKind.Unacceptable:
+                        // The culprit is alone: drop it with the reason, and go back to full batches.
+                        Settle(batch, [new ItemSettlement(0, ItemFate.Rejected, delivery.Reason)]);
+                        _batchSize.Reset();
+                        Recovered(log: true);
                         break;
-                    case OutcomeKind.Unreachable:
-                        await RetryLaterAsync(ServerState.Down, outcome, probe: true, ct);
+                    case DeliveryKind.Busy:
+                        await RetryLaterAsync(ServerState.Busy, delivery, probe: false, ct);
                         break;
-                    case OutcomeKind.Refused:
-                        await RetryLaterAsync(ServerState.Refusing, outcome, probe: false, ct);
+                    case DeliveryKind.Unreachable:
+                        await RetryLaterAsync(ServerState.Down, delivery, probe: true, ct);
+                        break;
+                    case DeliveryKind.Refused:
+                        await RetryLaterAsync(ServerState.Refusing, delivery, probe: false, ct);
                         break;
                 }
             }
@@ -106,279 +102,66 @@ public sealed partial class EventSender
         }
     }
 
-    /// <summary>One request for <paramref name="batch"/>; the buffer is updated with whatever the answer settles.</summary>
-    internal async Task<Outcome> SendAsync(IReadOnlyList<BufferedEvent> batch, CancellationToken ct)
+    /// <summary>Deletes the settled items from the buffer, counts them and logs each rejected one.</summary>
+    private void Settle(IReadOnlyList<BufferedEvent> batch, IReadOnlyList<ItemSettlement>? settled)
     {
-        lock (_gate)
+        if (settled is not { Count: > 0 })
         {
-            _requests++;
+            return;
         }
 
-        HttpResponseMessage response;
-        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        try
+        _buffer.Remove(settled.Select(s => batch[s.Index].Sequence).ToList());
+        foreach (var s in settled)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "api/events/batch") { Content = BatchBody(batch) };
-            if (!string.IsNullOrEmpty(_options.ApiKey))
+            _counters.Settled(s.Fate);
+            if (s.Fate == ItemFate.Rejected)
             {
-                request.Headers.Add("X-Api-Key", _options.ApiKey);
+                LogRejected(_transport.Peer, batch[s.Index].EventId, batch[s.Index].Timestamp, s.Reason ?? "no reason given");
             }
-
-            response = await _http.SendAsync(request, linked.Token);
-        }
-        catch (HttpRequestException ex)
-        {
-            return new Outcome(OutcomeKind.Unreachable, $"network error: {ex.Message}");
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return new Outcome(OutcomeKind.Unreachable, $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s");
         }
 
-        using (response)
+        if (settled.Count < batch.Count)
         {
-            string text;
-            try
-            {
-                text = await response.Content.ReadAsStringAsync(linked.Token);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
-            {
-                return new Outcome(OutcomeKind.Unreachable, $"answer cut off: {ex.Message}");
-            }
-
-            var status = (int)response.StatusCode;
-            if (status == 200)
-            {
-                return Settle(batch, text);
-            }
-
-            var problem = $"{status} {response.ReasonPhrase}: {ProblemText(text)}";
-            if (status is 408 or 429 || status >= 500)
-            {
-                return new Outcome(OutcomeKind.Busy, problem, RetryAfter(response));
-            }
-
-            if (status is 400 or 413 or 422)
-            {
-                return SplitOrDrop(batch, status, problem);
-            }
-
-            return new Outcome(OutcomeKind.Refused, problem + RefusalHint(status));
+            LogPartial(_transport.Peer, settled.Count, batch.Count);
         }
     }
 
-    private static ByteArrayContent BatchBody(IReadOnlyList<BufferedEvent> batch)
+    private async Task RetryLaterAsync(ServerState state, Delivery delivery, bool probe, CancellationToken ct)
     {
-        var body = new StringBuilder(batch.Count * 256 + 16).Append("{\"events\":[");
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (i > 0)
-            {
-                body.Append(',');
-            }
-
-            body.Append(batch[i].Payload);
-        }
-
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.Append("]}").ToString()));
-        content.Headers.ContentType = Json;
-        return content;
-    }
-
-    /// <summary>Reads a 200 answer: acknowledged items and rejected items leave the buffer, anything else stays.</summary>
-    private Outcome Settle(IReadOnlyList<BufferedEvent> batch, string text)
-    {
-        JsonElement root;
-        try
-        {
-            using var document = JsonDocument.Parse(text);
-            root = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            // The server may have stored the events; resending is safe because of event_id.
-            return new Outcome(OutcomeKind.Busy, "200 with a body that is not the batch answer");
-        }
-
-        var settled = new bool[batch.Count];
-        var remove = new List<long>(batch.Count);
-        long accepted = 0, duplicates = 0, rejected = 0;
-
-        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("rejected", out var rejections) && rejections.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var r in rejections.EnumerateArray())
-            {
-                if (TryIndex(r, batch.Count, out var index) && !settled[index])
-                {
-                    settled[index] = true;
-                    remove.Add(batch[index].Sequence);
-                    rejected++;
-                    LogRejected(batch[index].EventId, batch[index].Timestamp, r.TryGetProperty("errors", out var errors) ? ErrorText(errors) : "no reason given");
-                }
-            }
-        }
-
-        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("results", out var results) && results.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var r in results.EnumerateArray())
-            {
-                if (TryIndex(r, batch.Count, out var index) && !settled[index]
-                    && r.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String)
-                {
-                    var isDuplicate = s.ValueEquals("duplicate");
-                    if (isDuplicate || s.ValueEquals("accepted"))
-                    {
-                        settled[index] = true;
-                        remove.Add(batch[index].Sequence);
-                        if (isDuplicate)
-                        {
-                            duplicates++;
-                        }
-                        else
-                        {
-                            accepted++;
-                        }
-                    }
-                }
-            }
-        }
-        else if (root.ValueKind == JsonValueKind.Object
-                 && root.TryGetProperty("accepted", out var a) && a.TryGetInt64(out var acceptedCount)
-                 && root.TryGetProperty("duplicates", out var d) && d.TryGetInt64(out var duplicateCount)
-                 && acceptedCount + duplicateCount + rejected == batch.Count)
-        {
-            // A server without per-item results: the counts add up, so every item not rejected was stored.
-            for (var i = 0; i < batch.Count; i++)
-            {
-                if (!settled[i])
-                {
-                    settled[i] = true;
-                    remove.Add(batch[i].Sequence);
-                }
-            }
-
-            accepted = acceptedCount;
-            duplicates = duplicateCount;
-        }
-
-        _buffer.Remove(remove);
-        lock (_gate)
-        {
-            _accepted += accepted;
-            _duplicates += duplicates;
-            _rejected += rejected;
-        }
-
-        if (remove.Count == 0)
-        {
-            return new Outcome(OutcomeKind.Busy, "200 that acknowledged none of the batch");
-        }
-
-        if (remove.Count < batch.Count)
-        {
-            LogPartial(remove.Count, batch.Count);
-        }
-
-        return new Outcome(OutcomeKind.Delivered, null);
-    }
-
-    /// <summary>
-    /// A whole-request 400/413/422 says something in the batch is unacceptable: halve the batch until the
-    /// culprit is alone, then drop it with the reason, so one bad or oversized event cannot stall the queue.
-    /// </summary>
-    private Outcome SplitOrDrop(IReadOnlyList<BufferedEvent> batch, int status, string problem)
-    {
-        if (batch.Count > 1)
-        {
-            int size;
-            lock (_gate)
-            {
-                _batchSize = Math.Max(1, batch.Count / 2);
-                size = _batchSize;
-            }
-
-            LogSplit(status, batch.Count, size, problem);
-            return new Outcome(OutcomeKind.Split, problem);
-        }
-
-        _buffer.Remove([batch[0].Sequence]);
-        lock (_gate)
-        {
-            _rejected++;
-            // Back to full batches once the culprit is gone.
-            _batchSize = _options.BatchSize;
-        }
-
-        LogRejected(batch[0].EventId, batch[0].Timestamp, problem);
-        return new Outcome(OutcomeKind.Delivered, null);
-    }
-
-    private async Task RetryLaterAsync(ServerState state, Outcome outcome, bool probe, CancellationToken ct)
-    {
-        var now = _time.GetUtcNow();
-        TimeSpan delay;
-        bool enteringDown;
-        lock (_gate)
-        {
-            _failures++;
-            _retries++;
-            enteringDown = state == ServerState.Down && _state != ServerState.Down;
-            if (state == ServerState.Down && (_nextProbeAt is null || enteringDown))
-            {
-                _nextProbeAt = now + _options.HealthProbeInterval;
-            }
-
-            _state = state;
-            _lastError = outcome.Reason;
-            delay = outcome.RetryAfter is { } after
-                ? TimeSpan.FromTicks(Math.Clamp(after.Ticks, 0, _options.MaxBackoff.Ticks))
-                : _backoff.Next(_failures);
-            _nextAttemptAt = now + delay;
-        }
-
+        _counters.Retry();
+        var reason = delivery.Reason ?? "no reason given";
+        var (delay, enteringDown) = _state.Failed(state, reason, delivery.RetryAfter);
         switch (state)
         {
             case ServerState.Down when enteringDown:
-                LogDown(outcome.Reason!, delay.TotalSeconds, _options.HealthProbeInterval.TotalSeconds, _buffer.Count);
+                LogDown(_transport.Peer, reason, delay.TotalSeconds, _transport.Probe, _options.HealthProbeInterval.TotalSeconds, _buffer.Count);
                 break;
             case ServerState.Down:
-                LogStillDown(outcome.Reason!, delay.TotalSeconds);
+                LogStillDown(_transport.Peer, reason, delay.TotalSeconds);
                 break;
             case ServerState.Busy:
-                LogBusy(outcome.Reason!, delay.TotalSeconds);
+                LogBusy(_transport.Peer, reason, delay.TotalSeconds);
                 break;
             default:
-                LogRefused(outcome.Reason!, _buffer.Count, delay.TotalSeconds);
+                LogRefused(_transport.Peer, reason, _buffer.Count, delay.TotalSeconds);
                 break;
         }
 
         while (true)
         {
-            DateTimeOffset retryAt, wakeAt;
-            lock (_gate)
-            {
-                retryAt = _nextAttemptAt!.Value;
-                wakeAt = probe && _nextProbeAt is { } p && p < retryAt ? p : retryAt;
-                _nextWakeAt = wakeAt;
-                _waits++;
-            }
-
+            var (retryAt, wakeAt) = _state.NextWake(probe);
             await DelayUntilAsync(wakeAt, ct);
-            if (probe && _time.GetUtcNow() >= _nextProbeAt)
+            if (probe && _state.ProbeDue())
             {
-                if (await ProbeAsync(ct))
+                _counters.Probe();
+                if (await _transport.ProbeAsync(ct))
                 {
-                    LogHealthy(_buffer.Count);
+                    LogHealthy(_transport.Peer, _transport.Probe, _buffer.Count);
                     Recovered(log: false);
                     return;
                 }
 
-                lock (_gate)
-                {
-                    _nextProbeAt = _time.GetUtcNow() + _options.HealthProbeInterval;
-                }
+                _state.ProbeFailed();
             }
 
             if (_time.GetUtcNow() >= retryAt)
@@ -388,47 +171,12 @@ public sealed partial class EventSender
         }
     }
 
-    private async Task<bool> ProbeAsync(CancellationToken ct)
-    {
-        lock (_gate)
-        {
-            _probes++;
-        }
-
-        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        try
-        {
-            using var response = await _http.GetAsync("health", linked.Token);
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
-
     private void Recovered(bool log)
     {
-        ServerState previous;
-        lock (_gate)
-        {
-            previous = _state;
-            _state = ServerState.Up;
-            _failures = 0;
-            _nextAttemptAt = null;
-            _nextWakeAt = null;
-            _nextProbeAt = null;
-            _lastError = null;
-        }
-
+        var previous = _state.Recovered();
         if (log && previous is ServerState.Busy or ServerState.Refusing or ServerState.Down)
         {
-            LogRecovered(previous);
+            LogRecovered(_transport.Peer, previous);
         }
     }
 
@@ -442,110 +190,30 @@ public sealed partial class EventSender
         }
     }
 
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Peer} rejected event {EventId} ({Timestamp:O}); it is dropped and will not be resent: {Reason}")]
+    private partial void LogRejected(string peer, string eventId, DateTimeOffset timestamp, string reason);
 
-        return header?.Date is { } date ? date - _time.GetUtcNow() : null;
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Peer} acknowledged {Settled} of {Count} events; the rest stay buffered and will be resent")]
+    private partial void LogPartial(string peer, int settled, int count);
 
-    private static bool TryIndex(JsonElement item, int count, out int index)
-    {
-        index = -1;
-        return item.ValueKind == JsonValueKind.Object && item.TryGetProperty("index", out var i) && i.TryGetInt32(out index) && index >= 0 && index < count;
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Peer} refused a batch of {Count}; retrying in batches of {Size} to isolate the cause ({Problem})")]
+    private partial void LogSplit(string peer, int count, int size, string problem);
 
-    private static string ErrorText(JsonElement errors)
-    {
-        if (errors.ValueKind != JsonValueKind.Object)
-        {
-            return errors.ToString();
-        }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Peer} unreachable ({Reason}); retrying in {Delay:0.#} s and probing {Probe} every {Interval:0.#} s; {Buffered} events buffered")]
+    private partial void LogDown(string peer, string reason, double delay, string probe, double interval, int buffered);
 
-        var parts = new List<string>();
-        foreach (var field in errors.EnumerateObject())
-        {
-            var messages = field.Value.ValueKind == JsonValueKind.Array
-                ? string.Join(" ", field.Value.EnumerateArray().Select(m => m.ToString()))
-                : field.Value.ToString();
-            parts.Add($"{field.Name}: {messages}");
-        }
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Peer} still unreachable ({Reason}); next retry in {Delay:0.#} s")]
+    private partial void LogStillDown(string peer, string reason, double delay);
 
-        return string.Join("; ", parts);
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Peer} answered {Reason}; retrying in {Delay:0.#} s")]
+    private partial void LogBusy(string peer, string reason, double delay);
 
-    private static string ProblemText(string body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var name in (string[])["detail", "title"])
-                {
-                    if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
-                    {
-                        return Shorten(value.GetString()!);
-                    }
-                }
-            }
-        }
-        catch (JsonException)
-        {
-        }
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Peer} refused the batch: {Reason}. This will not fix itself: {Buffered} events stay buffered; next attempt in {Delay:0.#} s")]
+    private partial void LogRefused(string peer, string reason, int buffered, double delay);
 
-        return body.Length == 0 ? "no details" : Shorten(body);
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Peer} answers {Probe} again; resuming with {Buffered} events buffered")]
+    private partial void LogHealthy(string peer, string probe, int buffered);
 
-    private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
-
-    private static string RefusalHint(int status) => status switch
-    {
-        (int)HttpStatusCode.Unauthorized or (int)HttpStatusCode.Forbidden => " (check the camera API key, --api-key)",
-        (int)HttpStatusCode.NotFound or (int)HttpStatusCode.MethodNotAllowed => " (check --server: it does not look like a Factory Pulse server)",
-        _ => string.Empty,
-    };
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Server rejected event {EventId} ({Timestamp:O}); it is dropped and will not be resent: {Reason}")]
-    private partial void LogRejected(string eventId, DateTimeOffset timestamp, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Server acknowledged {Settled} of {Count} events; the rest stay buffered and will be resent")]
-    private partial void LogPartial(int settled, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Server refused a batch of {Count} with {Status}; retrying in batches of {Size} to isolate the cause ({Problem})")]
-    private partial void LogSplit(int status, int count, int size, string problem);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Server unreachable ({Reason}); retrying in {Delay:0.#} s and probing /health every {Probe:0.#} s; {Buffered} events buffered")]
-    private partial void LogDown(string reason, double delay, double probe, int buffered);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Server still unreachable ({Reason}); next retry in {Delay:0.#} s")]
-    private partial void LogStillDown(string reason, double delay);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Server answered {Reason}; retrying in {Delay:0.#} s")]
-    private partial void LogBusy(string reason, double delay);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Server refused the batch: {Reason}. This will not fix itself: {Buffered} events stay buffered; next attempt in {Delay:0.#} s")]
-    private partial void LogRefused(string reason, int buffered, double delay);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Server answers /health again; resuming with {Buffered} events buffered")]
-    private partial void LogHealthy(int buffered);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Server accepts events again (was {Previous})")]
-    private partial void LogRecovered(ServerState previous);
-
-    internal enum OutcomeKind
-    {
-        Delivered,
-        Split,
-        Busy,
-        Unreachable,
-        Refused,
-    }
-
-    internal sealed record Outcome(OutcomeKind Kind, string? Reason, TimeSpan? RetryAfter = null);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Peer} accepts events again (was {Previous})")]
+    private partial void LogRecovered(string peer, ServerState previous);
 }

@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Factory.Core.Alerts;
 using Factory.Core.Data;
-using Factory.Tests.Edge;
 using Factory.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -101,7 +100,7 @@ public sealed class SeveralInstancesTests
             // CAM-01 reports again: the survivor resolves the alert the stopped instance opened.
             var now = survivor.Time.GetUtcNow();
             (await client.PostEventAsync(FactoryHttp.Event(now.AddSeconds(-1), worker: "W2", station: "S1", camera: "CAM-01"))).EnsureSuccessStatusCode();
-            await Eventually.TrueAsync(() => OpenIdsAsync(client).GetAwaiter().GetResult().Count == 0, "the alert resolved", TimeSpan.FromSeconds(20));
+            await Eventually.TrueAsync(async () => (await OpenIdsAsync(client)).Count == 0, "the alert resolved", TimeSpan.FromSeconds(20));
             var resolved = Assert.Single(await HistoryAsync(client));
             Assert.Equal(id, resolved.GetProperty("id").GetInt64());
             Assert.Equal("resolved", resolved.GetProperty("state").GetString());
@@ -152,7 +151,7 @@ public sealed class SeveralInstancesTests
             await using var a = new ServerProcess(settings: settings);
             await using var b = new ServerProcess(settings: settings);
             await a.StartAsync(); // migrates first
-            await Eventually.TrueAsync(() => HolderAsync(connectionString).GetAwaiter().GetResult().Pid == a.ProcessId, "the first process took the lease", TimeSpan.FromSeconds(30));
+            await Eventually.TrueAsync(async () => (await HolderAsync(connectionString)).Pid == a.ProcessId, "the first process took the lease", TimeSpan.FromSeconds(30));
             await b.StartAsync();
 
             // For three lease durations the second process tries the lease at every timer pass (each 0.5 s); the first
@@ -176,11 +175,11 @@ public sealed class SeveralInstancesTests
             // kill -9: nothing is released. The lease runs out and the second process takes it within about one lease duration.
             await a.KillAsync();
             var killedAt = DateTime.UtcNow;
-            await Eventually.TrueAsync(() => HolderAsync(connectionString).GetAwaiter().GetResult().Pid == b.ProcessId, "the second process took the lease", TimeSpan.FromSeconds(30));
+            await Eventually.TrueAsync(async () => (await HolderAsync(connectionString)).Pid == b.ProcessId, "the second process took the lease", TimeSpan.FromSeconds(30));
             var takeover = DateTime.UtcNow - killedAt;
             Assert.True(takeover < lease + TimeSpan.FromSeconds(10), $"taken over after {takeover.TotalSeconds:0.0} s");
             TestContext.Current.SendDiagnosticMessage($"lease taken over {takeover.TotalSeconds:0.0} s after the holder was killed");
-            await Eventually.TrueAsync(() => MetricAsync(clientB, "factory_alerts_lease_held").GetAwaiter().GetResult() == 1, "the survivor reports holding the lease on /metrics", TimeSpan.FromSeconds(10));
+            await Eventually.TrueAsync(async () => await MetricAsync(clientB, "factory_alerts_lease_held") == 1, "the survivor reports holding the lease on /metrics", TimeSpan.FromSeconds(10));
         }
         finally
         {

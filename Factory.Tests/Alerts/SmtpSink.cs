@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Factory.Tests.Edge;
+using Factory.Tests.Infrastructure;
 
 namespace Factory.Tests.Alerts;
 

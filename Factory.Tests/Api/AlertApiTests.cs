@@ -8,18 +8,9 @@ using Factory.Tests.Infrastructure;
 namespace Factory.Tests.Api;
 
 /// <summary>Alert rules, the lifecycle of an alert and the history, through the API, with the server's clock faked.</summary>
-public sealed class AlertApiTests : IAsyncLifetime
+public sealed class AlertApiTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-    private HttpClient _admin = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _admin = _app.CreateClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    private HttpClient _admin => _client;
 
     private DateTimeOffset Now => _app.Time.GetUtcNow();
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Factory.Core.Alerts;
 using Factory.Core.Alerts.Notifications;
 using Factory.Tests.Alerts;
-using Factory.Tests.Edge;
 using Factory.Tests.Infrastructure;
 
 namespace Factory.Tests.Api;

@@ -11,21 +11,17 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Factory.Tests.Api;
 
 /// <summary>Many cameras at once: every acknowledged event is stored exactly once, and acknowledged means committed.</summary>
-public sealed class ConcurrentIngestionTests : IAsyncLifetime
+public sealed class ConcurrentIngestionTests : ApiTest
 {
     private const int Clients = 50;
     private const int EventsPerClient = 40;
 
-    private readonly FactoryApp _app = new();
-
-    public ValueTask InitializeAsync()
+    public override ValueTask InitializeAsync()
     {
         // Start the server before clients race to create it.
         _app.CreateClient().Dispose();
         return ValueTask.CompletedTask;
     }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     /// <summary>Event number <paramref name="k"/> of the run: its dedup key is unique to it.</summary>
     private static object EventNumber(int k) => FactoryHttp.Event(

@@ -4,15 +4,9 @@ using Factory.Tests.Infrastructure;
 namespace Factory.Tests.Api;
 
 /// <summary>The /api catch-all must not swallow CORS preflights of real endpoints.</summary>
-public sealed class CorsPreflightTests : IAsyncLifetime
+public sealed class CorsPreflightTests() : ApiTest(new Dictionary<string, string?> { ["Cors:Origins:0"] = Origin })
 {
     private const string Origin = "https://dashboard.example";
-
-    private readonly FactoryApp _app = new(new Dictionary<string, string?> { ["Cors:Origins:0"] = Origin });
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     private static HttpRequestMessage Preflight(string path, string method, string origin = Origin)
     {

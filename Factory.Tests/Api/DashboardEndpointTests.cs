@@ -12,16 +12,15 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Factory.Tests.Api;
 
 /// <summary>The dashboard's HTTP surface: CSV exports, the live hub, pages and the split between page and API 404s.</summary>
-public sealed class DashboardEndpointTests : IAsyncLifetime
+public sealed class DashboardEndpointTests : ApiTest
 {
-    private readonly FakeMetricsService _metrics = new();
-    private readonly AppWithMetrics _app;
+    private readonly FakeMetricsService _metrics;
 
-    public DashboardEndpointTests() => _app = new AppWithMetrics(_metrics);
+    public DashboardEndpointTests() : this(new FakeMetricsService())
+    {
+    }
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    private DashboardEndpointTests(FakeMetricsService metrics) : base(new AppWithMetrics(metrics)) => _metrics = metrics;
 
     private HttpClient Client() => _app.CreateClient();
 
@@ -169,6 +168,7 @@ public sealed class DashboardEndpointTests : IAsyncLifetime
             {
                 o.HttpMessageHandlerFactory = _ => server.CreateHandler();
                 o.Transports = HttpTransportType.LongPolling;
+                o.Headers["X-Api-Key"] = FactoryApp.KeyFor("viewer");
             })
             .Build();
     }

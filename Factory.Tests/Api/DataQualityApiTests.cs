@@ -14,21 +14,10 @@ namespace Factory.Tests.Api;
 /// GET /api/data-quality: the arrival lag of known events (received at the test clock's 15:00Z), late events,
 /// and the duplicates and rejects counted per camera and reason once flushed.
 /// </summary>
-public sealed class DataQualityApiTests : IAsyncLifetime
+public sealed class DataQualityApiTests : ApiTest
 {
     private static readonly DateTimeOffset Now = FactoryApp.Start;
     private const string Window = "start_time=2026-01-21T10:00:00Z&end_time=2026-01-21T16:00:00Z";
-
-    private readonly FactoryApp _app = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _app.CreateClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     /// <summary>
     /// Flushes the counts, then lets a minute pass: the frozen clock would otherwise leave "now" (the end of the

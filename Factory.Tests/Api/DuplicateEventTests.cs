@@ -8,19 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Factory.Tests.Api;
 
 /// <summary>The dedup key (timestamp, worker_id, event_type) and event_id: a retry is always safe and the first write wins.</summary>
-public sealed class DuplicateEventTests : IAsyncLifetime
+public sealed class DuplicateEventTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _app.CreateClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     private async Task<List<FactoryEvent>> StoredAsync()
     {
         await using var scope = _app.Services.CreateAsyncScope();

@@ -13,15 +13,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Factory.Tests.Api;
 
 /// <summary>Server-side failures are ProblemDetails that say what to do, never what went wrong inside.</summary>
-public sealed class ErrorHandlingTests : IAsyncLifetime
+public sealed class ErrorHandlingTests : ApiTest
 {
     private const string Secret = "disk I/O error at /var/lib/factory/factory.db";
-
-    private readonly FactoryApp _app = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     [Theory]
     [InlineData("Testing")]

@@ -9,24 +9,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Factory.Tests.Api;
 
 /// <summary><c>POST /api/events/batch</c>: partial acceptance, array order, limits.</summary>
-public sealed class EventBatchTests : IAsyncLifetime
+public sealed class EventBatchTests() : ApiTest(new Dictionary<string, string?>
 {
-    private readonly FactoryApp _app = new(new Dictionary<string, string?>
-    {
-        ["Ingestion:MaxBatchSize"] = "10",
-        ["Ingestion:MaxBodyBytes"] = "4096",
-    });
-
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _app.CreateClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
+    ["Ingestion:MaxBatchSize"] = "10",
+    ["Ingestion:MaxBodyBytes"] = "4096",
+})
+{
     private async Task<List<FactoryEvent>> StoredAsync()
     {
         await using var scope = _app.Services.CreateAsyncScope();

@@ -5,15 +5,10 @@ using Factory.Tests.Infrastructure;
 namespace Factory.Tests.Api;
 
 /// <summary><c>GET /api/events</c> (filters, order, cursor paging, bad queries) and the registry reads.</summary>
-public sealed class EventReadTests : IAsyncLifetime
+public sealed class EventReadTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-    private HttpClient _client = null!;
-
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        _client = _app.CreateClient();
-
         // 30 events: pairs share a timestamp so paging must break ties by id.
         var events = new List<object>();
         for (var i = 0; i < 30; i++)
@@ -28,8 +23,6 @@ public sealed class EventReadTests : IAsyncLifetime
         var response = await _client.PostBatchAsync(events);
         Assert.Equal(30, (await response.JsonAsync()).GetProperty("accepted").GetInt32());
     }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     private async Task<List<JsonElement>> ItemsAsync(string query)
     {

@@ -8,19 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Factory.Tests.Api;
 
 /// <summary>Each validation rule of <c>POST /api/events</c>, on both sides of its boundary.</summary>
-public sealed class EventValidationTests : IAsyncLifetime
+public sealed class EventValidationTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _app.CreateClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     private static string Body(string timestamp = "2026-01-21T14:30:00Z", string worker = "\"W1\"", string station = "\"S3\"",
         string type = "\"working\"", string? confidence = "0.93", string? count = null, string? extra = null)
     {

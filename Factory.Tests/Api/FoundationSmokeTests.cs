@@ -3,14 +3,8 @@ using Factory.Tests.Infrastructure;
 
 namespace Factory.Tests.Api;
 
-public sealed class FoundationSmokeTests : IAsyncLifetime
+public sealed class FoundationSmokeTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Fact]
     public async Task Posted_event_is_accepted_and_listed()
     {

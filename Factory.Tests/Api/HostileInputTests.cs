@@ -110,6 +110,31 @@ public sealed class HostileInputTests
         yield return new("path traversal", c => c.GetAsync("api/events/..%2f..%2fetc%2fpasswd"));
         yield return new("overlong id", c => c.GetAsync("api/events/99999999999999999999999"));
         yield return new("unknown admin path", c => c.DeleteAsync("api/admin/events"));
+        // Reads whose cost the caller chooses: refused beyond their limits before any work (Limits:*).
+        foreach (var path in new[] { "api/metrics/workers", "api/metrics/workstations", "api/metrics/factory", "api/metrics/timeseries", "api/data-quality",
+                     "api/events", "api/export/events.csv", "api/export/workers.csv", "api/export/workstations.csv", "api/export/factory.csv" })
+        {
+            yield return new($"{path} from year one", c => c.GetAsync(path + "?start_time=0001-01-01T00:00:00Z"));
+        }
+
+        yield return new("hourly timeseries of 90 days", c => c.GetAsync($"api/metrics/timeseries?bucket=hour&start_time={DateTimeOffset.UtcNow.AddDays(-89):yyyy-MM-dd}T00:00:00Z"));
+        yield return new("huge event page", c => c.GetAsync("api/events?limit=2147483647"));
+        yield return new("huge model trend", c => c.GetAsync("api/metrics/model-health/trend?days=36500&bucket=hour"));
+        yield return new("huge model distribution", c => c.GetAsync("api/metrics/model-distribution?days=99999999999"));
+        yield return new("huge heatmap", c => c.GetAsync("api/metrics/model-health/heatmap?hours=100000"));
+        yield return new("per-shift export of years", c => c.GetAsync("api/export/factory.csv?per_shift=true&start_time=1990-01-01T00:00:00Z"));
+        yield return new("returnUrl with CRLF", c => c.GetAsync("login?returnUrl=%2Fadmin%0D%0ASet-Cookie:%20x=1"));
+        yield return new("sign-in returnUrl with CRLF", async c =>
+        {
+            var html = await c.GetStringAsync("login");
+            var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"(__RequestVerificationToken[^\"]*)\" value=\"([^\"]+)\"");
+            return await c.PostAsync("login", new FormUrlEncodedContent(
+            [
+                new(token.Groups[1].Value, System.Net.WebUtility.HtmlDecode(token.Groups[2].Value)),
+                new("key", FactoryApp.KeyFor("admin")),
+                new("returnUrl", "/admin\r\nSet-Cookie: x=1"),
+            ]));
+        });
         yield return new("far future", c => c.PostAsJsonAsync("api/events", Valid(timestamp: "9999-12-31T23:59:59Z")));
         yield return new("year zero", c => c.PostAsJsonAsync("api/events", Valid(timestamp: "0000-01-01T00:00:00Z")));
     }

@@ -4,14 +4,8 @@ using Factory.Tests.Infrastructure;
 namespace Factory.Tests.Api;
 
 /// <summary>A window of the present while events keep arriving (a dashboard's window during ingestion).</summary>
-public sealed class LiveWindowTests : IAsyncLifetime
+public sealed class LiveWindowTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Fact]
     public async Task Window_of_the_present_counts_events_received_after_it_was_resolved_and_a_fixed_as_of_does_not()
     {

@@ -11,19 +11,9 @@ using Microsoft.Extensions.Options;
 
 namespace Factory.Tests.Api;
 
-public sealed class MetricsApiTests : IAsyncLifetime
+public sealed class MetricsApiTests : ApiTest
 {
     private static readonly DateTimeOffset Now = FactoryApp.Start;
-    private readonly FactoryApp _app = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _app.CreateClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -133,6 +123,28 @@ public sealed class MetricsApiTests : IAsyncLifetime
         Assert.Equal(2.0 / 60, after.GetProperty("working_hours").GetDouble(), 12);
         Assert.Equal(5.0 / 60, after.GetProperty("idle_hours").GetDouble(), 12);
         Assert.Equal(13.0 / 60, after.GetProperty("absent_hours").GetDouble(), 12);
+    }
+
+    [Fact]
+    public async Task Window_wholly_after_a_past_as_of_reports_status_and_active_workers_at_the_clipped_end()
+    {
+        await PostAsync(FactoryHttp.Event(Now.AddMinutes(-3), "W1", "S2", "working"));
+        _app.Time.Advance(TimeSpan.FromHours(1));
+        await PostAsync(FactoryHttp.Event(Now.AddMinutes(30), "W2", "S3", "idle"));
+
+        // As of 15:00 the window [17:00, 18:00) lies wholly in the future: empty, but status describes 15:00,
+        // when W1 had been working for 3 minutes (the event is older than the window's start minus OffShiftGap).
+        var query = $"start_time={Iso(Now.AddHours(2))}&end_time={Iso(Now.AddHours(3))}&as_of={Iso(Now)}";
+        var w1 = (await GetOkAsync($"/api/metrics/workers?worker_id=W1&{query}"))[0];
+        var s2 = (await GetOkAsync($"/api/metrics/workstations?workstation_id=S2&{query}"))[0];
+        var factory = await GetOkAsync($"/api/metrics/factory?{query}");
+
+        Assert.Equal("working", w1.GetProperty("status").GetString());
+        Assert.Equal(Now.AddMinutes(-3).UtcDateTime, w1.GetProperty("last_seen").GetDateTime().ToUniversalTime());
+        Assert.Equal(0, w1.GetProperty("working_hours").GetDouble());
+        Assert.Equal(1, s2.GetProperty("active_workers").GetInt32());
+        Assert.Equal(1, factory.GetProperty("active_workers").GetInt32());
+        Assert.Equal(0, factory.GetProperty("events_in_window").GetInt64());
     }
 
     [Fact]

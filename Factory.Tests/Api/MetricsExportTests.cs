@@ -12,13 +12,9 @@ namespace Factory.Tests.Api;
 /// The metric CSV exports against the real engine: every row parses back to exactly the figures of the matching
 /// /api/metrics endpoint for the same query, per shift occurrence too.
 /// </summary>
-public sealed class MetricsExportTests : IAsyncLifetime
+public sealed class MetricsExportTests() : ApiTest(shiftCalendars: true)
 {
-    private readonly FactoryApp _app = new(shiftCalendars: true);
-
-    public async ValueTask InitializeAsync() => await SeedAsync(_app.CreateClient(), new DateTimeOffset(2026, 1, 20, 19, 0, 0, TimeSpan.Zero), FactoryApp.Start.AddMinutes(-1));
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public override async ValueTask InitializeAsync() => await SeedAsync(_app.CreateClient(), new DateTimeOffset(2026, 1, 20, 19, 0, 0, TimeSpan.Zero), FactoryApp.Start.AddMinutes(-1));
 
     /// <summary>Three workers at three stations, re-asserting a state every four minutes, with units now and then.</summary>
     internal static async Task SeedAsync(HttpClient client, DateTimeOffset from, DateTimeOffset to)
@@ -212,9 +208,19 @@ public sealed class MetricsExportTests : IAsyncLifetime
     [Fact]
     public async Task A_per_shift_export_over_too_many_occurrences_is_refused()
     {
-        var response = await _app.CreateClient().GetAsync("/api/export/factory.csv?start_time=2025-01-01T00:00:00Z&per_shift=true", TestContext.Current.CancellationToken);
+        // More than 400 occurrences of three daily shifts need more than the default window limit (90 days).
+        await using var app = new FactoryApp(new Dictionary<string, string?> { ["Limits:MaxWindow"] = "400.00:00:00" }, shiftCalendars: true);
+        var response = await app.CreateClient().GetAsync("/api/export/factory.csv?start_time=2025-01-01T00:00:00Z&per_shift=true", TestContext.Current.CancellationToken);
         var problem = await ProblemAssert.IsProblemAsync(response, 400);
         Assert.Contains("400 shift occurrences", ProblemAssert.Explanation(problem), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_per_shift_export_beyond_the_window_limit_is_refused_on_start_time_before_any_occurrence_is_counted()
+    {
+        var response = await _app.CreateClient().GetAsync("/api/export/factory.csv?start_time=2025-01-01T00:00:00Z&per_shift=true", TestContext.Current.CancellationToken);
+        var problem = await ProblemAssert.IsProblemAsync(response, 400);
+        Assert.Contains("Limits:MaxWindow", problem.GetProperty("errors").GetProperty("start_time")[0].GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -309,14 +315,8 @@ public sealed class MetricsExportTests : IAsyncLifetime
 }
 
 /// <summary>The exports when shift calendars are switched off: no shift can be asked for.</summary>
-public sealed class MetricsExportCalendarOffTests : IAsyncLifetime
+public sealed class MetricsExportCalendarOffTests() : ApiTest(shiftCalendars: false)
 {
-    private readonly FactoryApp _app = new(shiftCalendars: false);
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Theory]
     [InlineData("workers.csv?shift=morning", "shift")]
     [InlineData("workstations.csv?per_shift=true", "per_shift")]
@@ -337,17 +337,13 @@ public sealed class MetricsExportCalendarOffTests : IAsyncLifetime
 }
 
 /// <summary>A local day of 23 hours: 2026-03-29 in Europe/Berlin, when clocks go from 02:00 to 03:00.</summary>
-public sealed class MetricsExportDaylightSavingTests : IAsyncLifetime
+public sealed class MetricsExportDaylightSavingTests() : ApiTest(new Dictionary<string, string?> { ["Factory:TimeZone"] = "Europe/Berlin" }, shiftCalendars: true)
 {
-    private readonly FactoryApp _app = new(new Dictionary<string, string?> { ["Factory:TimeZone"] = "Europe/Berlin" }, shiftCalendars: true);
-
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
         _app.Time.SetUtcNow(new DateTimeOffset(2026, 3, 30, 12, 0, 0, TimeSpan.Zero));
         await MetricsExportTests.SeedAsync(_app.CreateClient(), new DateTimeOffset(2026, 3, 28, 20, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 29, 23, 0, 0, TimeSpan.Zero));
     }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     [Fact]
     public async Task Per_shift_rows_of_the_short_day_follow_the_wall_clock_and_match_the_api()

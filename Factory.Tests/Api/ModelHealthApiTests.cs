@@ -5,19 +5,8 @@ using Factory.Tests.Infrastructure;
 
 namespace Factory.Tests.Api;
 
-public sealed class ModelHealthApiTests : IAsyncLifetime
+public sealed class ModelHealthApiTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _app.CreateClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     private DateTimeOffset Now => _app.Time.GetUtcNow();
 
     private async Task Post(IEnumerable<object> events)

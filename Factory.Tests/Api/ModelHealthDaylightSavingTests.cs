@@ -5,14 +5,8 @@ using Factory.Tests.Infrastructure;
 namespace Factory.Tests.Api;
 
 /// <summary>Daily confidence trends follow the plant's local days, 23 hours long when the clocks go forward.</summary>
-public sealed class ModelHealthDaylightSavingTests : IAsyncLifetime
+public sealed class ModelHealthDaylightSavingTests() : ApiTest(new Dictionary<string, string?> { ["Factory:TimeZone"] = "Europe/Berlin" })
 {
-    private readonly FactoryApp _app = new(new Dictionary<string, string?> { ["Factory:TimeZone"] = "Europe/Berlin" });
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Fact]
     public async Task Daily_trend_buckets_start_at_local_midnight_across_the_spring_change()
     {

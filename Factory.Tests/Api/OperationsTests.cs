@@ -5,19 +5,8 @@ using Factory.Tests.Infrastructure;
 namespace Factory.Tests.Api;
 
 /// <summary>Health, OpenAPI, the API reference, and the framework's own errors as ProblemDetails.</summary>
-public sealed class OperationsTests : IAsyncLifetime
+public sealed class OperationsTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _app.CreateClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Fact]
     public async Task Liveness_is_200()
     {

@@ -2,14 +2,8 @@ using Factory.Tests.Infrastructure;
 
 namespace Factory.Tests.Api;
 
-public sealed class PrometheusTests : IAsyncLifetime
+public sealed class PrometheusTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Fact]
     public async Task Metrics_endpoint_exports_ingestion_counters_commit_latency_requests_and_dashboards()
     {

@@ -5,14 +5,8 @@ using Factory.Tests.Infrastructure;
 
 namespace Factory.Tests.Api;
 
-public sealed class RegistryAdminTests : IAsyncLifetime
+public sealed class RegistryAdminTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Fact]
     public async Task New_worker_is_listed_and_accepted_by_ingestion_at_once()
     {

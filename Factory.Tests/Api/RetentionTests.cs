@@ -5,18 +5,12 @@ using Factory.Tests.Infrastructure;
 
 namespace Factory.Tests.Api;
 
-public sealed class RetentionTests : IAsyncLifetime
+public sealed class RetentionTests() : ApiTest(new Dictionary<string, string?>
 {
-    private readonly FactoryApp _app = new(new Dictionary<string, string?>
-    {
-        ["Retention:HotDays"] = "1",
-        ["Retention:RunEvery"] = "1.00:00:00",
-    });
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
+    ["Retention:HotDays"] = "1",
+    ["Retention:RunEvery"] = "1.00:00:00",
+})
+{
     [Fact]
     public async Task Events_older_than_the_hot_period_are_deleted_and_metrics_follow()
     {
@@ -24,7 +18,8 @@ public sealed class RetentionTests : IAsyncLifetime
         var old = FactoryHttp.Event(FactoryApp.Start.AddHours(-20), type: "product_count", count: 5);
         var recent = FactoryHttp.Event(FactoryApp.Start.AddHours(-1), type: "product_count", count: 3);
         (await client.PostBatchAsync([old, recent])).EnsureSuccessStatusCode();
-        var window = $"start_time={Uri.EscapeDataString(FactoryApp.Start.AddDays(-2).ToString("O"))}&end_time={Uri.EscapeDataString(FactoryApp.Start.AddHours(1).ToString("O"))}";
+        // Within the one-day read limit that a one-day retention implies (Limits:MaxWindow defaults to Retention:HotDays).
+        var window = $"start_time={Uri.EscapeDataString(FactoryApp.Start.AddHours(-22).ToString("O"))}&end_time={Uri.EscapeDataString(FactoryApp.Start.AddHours(1).ToString("O"))}";
         var beforeFactory = await client.GetFromJsonAsync<JsonElement>($"/api/metrics/factory?{window}");
         Assert.Equal(2, beforeFactory.GetProperty("events_in_window").GetInt64());
 

@@ -24,6 +24,7 @@ public sealed class ScaleOutTests
             ["Database:ConnectionString"] = new NpgsqlConnectionStringBuilder(postgres) { Database = database }.ToString(),
             ["Redis:Connection"] = redis!,
             ["Redis:ChannelPrefix"] = database,
+            ["Redis:RelaySecret"] = "scale-out-relay-secret-" + database,
         };
 
         try

@@ -10,19 +10,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Factory.Tests.Api;
 
-public sealed class SeedApiTests : IAsyncLifetime
+public sealed class SeedApiTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
+    public override ValueTask InitializeAsync()
     {
-        _client = _app.CreateClient();
         _client.Timeout = TimeSpan.FromMinutes(5);
         return ValueTask.CompletedTask;
     }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     [Fact]
     public async Task Seeding_seven_days_for_six_workers_completes_through_the_api()
@@ -44,8 +38,6 @@ public sealed class SeedApiTests : IAsyncLifetime
         Assert.Equal(168, body.GetProperty("hours_back").GetInt32());
         Assert.Equal(FactoryApp.Start.UtcDateTime.AddDays(-7), body.GetProperty("start_time").GetDateTime().ToUniversalTime());
         Assert.Equal(generated, await CountEventsAsync());
-        // "Takes seconds" on a developer machine; the bound leaves room for a busy shared CI box.
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"seeding 7 days took {watch.Elapsed}");
 
         var workers = await CountAsync(db => db.Events.Select(e => e.WorkerId).Distinct().CountAsync());
         Assert.Equal(6, workers);

@@ -9,20 +9,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Factory.Tests.Api;
 
-public sealed class ShiftCalendarApiTests : IAsyncLifetime
+public sealed class ShiftCalendarApiTests() : ApiTest(shiftCalendars: true)
 {
     private static readonly DateTimeOffset Now = FactoryApp.Start; // 2026-01-21T15:00Z; the factory's zone is UTC
-    private readonly FactoryApp _app = new(shiftCalendars: true);
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _app.CreateClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task<JsonElement> OkAsync(HttpResponseMessage response)
@@ -247,19 +236,8 @@ public sealed class ShiftCalendarApiTests : IAsyncLifetime
     }
 }
 
-public sealed class ShiftCalendarSwitchedOffApiTests : IAsyncLifetime
+public sealed class ShiftCalendarSwitchedOffApiTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _app.CreateClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Fact]
     public async Task With_calendars_switched_off_any_shift_parameter_is_a_400_and_the_calendar_reads_as_disabled()
     {

@@ -5,15 +5,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Factory.Tests.Api;
 
-/// <summary>Admin sign-in for the dashboard: cookie, anti-forgery, admin role only, local redirects only.</summary>
-public sealed partial class SignInTests : IAsyncLifetime
+/// <summary>Sign-in for the dashboard: cookie, anti-forgery, viewer and admin keys only, local redirects only.</summary>
+public sealed partial class SignInTests : ApiTest
 {
-    private readonly FactoryApp _app = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [GeneratedRegex("name=\"(__RequestVerificationToken[^\"]*)\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
 
@@ -53,8 +47,31 @@ public sealed partial class SignInTests : IAsyncLifetime
         Assert.Contains("Demo data", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Viewer_key_signs_in_and_opens_the_pages_but_not_the_admin_page()
+    {
+        var client = Browser();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        using (var anonymous = await client.GetAsync("/"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+        }
+
+        var token = await TokenAsync(client);
+        using var signIn = await client.PostAsync("/login", new FormUrlEncodedContent([token, new("key", FactoryApp.KeyFor("viewer")), new("returnUrl", "/events")]));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        Assert.Equal("/events", signIn.Headers.Location!.OriginalString);
+
+        using var page = await client.GetAsync("/events");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        using var export = await client.GetAsync("/api/export/events.csv");
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        using var admin = await client.GetAsync("/admin");
+        Assert.Equal(HttpStatusCode.Redirect, admin.StatusCode);
+        Assert.StartsWith("/login", admin.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
     [Theory]
-    [InlineData("viewer")]
     [InlineData("camera")]
     [InlineData(null)]
     public async Task Other_keys_do_not_sign_in(string? role)
@@ -84,6 +101,25 @@ public sealed partial class SignInTests : IAsyncLifetime
         client.DefaultRequestHeaders.Remove("X-Api-Key");
         var token = await TokenAsync(client);
         using var signIn = await client.PostAsync("/login", new FormUrlEncodedContent([token, new("key", FactoryApp.KeyFor("admin")), new("returnUrl", "//evil.example/x")]));
-        Assert.Equal("/admin", signIn.Headers.Location!.OriginalString);
+        Assert.Equal("/", signIn.Headers.Location!.OriginalString);
+    }
+
+    [Theory]
+    [InlineData("/admin\r\nSet-Cookie: x=1")]
+    [InlineData("/\u0000")]
+    [InlineData("/events\u007f")]
+    public async Task Control_characters_in_returnUrl_are_a_400_problem_not_a_500(string escaped)
+    {
+        var returnUrl = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        var client = Browser();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        using var page = await client.GetAsync("/login?returnUrl=" + Uri.EscapeDataString(returnUrl));
+        Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
+        Assert.Equal("application/problem+json", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("returnUrl", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var token = await TokenAsync(client);
+        using var signIn = await client.PostAsync("/login", new FormUrlEncodedContent([token, new("key", FactoryApp.KeyFor("admin")), new("returnUrl", returnUrl)]));
+        Assert.Equal(HttpStatusCode.BadRequest, signIn.StatusCode);
     }
 }

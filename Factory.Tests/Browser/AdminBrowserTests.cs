@@ -20,9 +20,9 @@ public sealed class AdminBrowserTests(BrowserServer server) : IClassFixture<Brow
         await admin.GotoAsync("/admin");
         Assert.Contains("/login", admin.Url, StringComparison.Ordinal);
 
-        await admin.FillAsync("#key", FactoryApp.KeyFor("viewer"));
+        await admin.FillAsync("#key", FactoryApp.KeyFor("camera"));
         await admin.ClickAsync("button[type=submit]");
-        await Assertions.Expect(admin.Locator(".error")).ToContainTextAsync("not an admin key");
+        await Assertions.Expect(admin.Locator(".error")).ToContainTextAsync("not a viewer or admin key");
 
         await admin.FillAsync("#key", FactoryApp.KeyFor("admin"));
         await admin.ClickAsync("button[type=submit]");

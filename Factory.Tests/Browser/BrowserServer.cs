@@ -12,7 +12,7 @@ namespace Factory.Tests.Browser;
 /// Debian Chromium driven by Playwright. Started once per test class; <see cref="Available"/> is false when
 /// no Chromium is installed, and tests then skip (or fail in CI) through <see cref="Requires"/>.
 /// </summary>
-public sealed class BrowserServer : IAsyncLifetime
+public class BrowserServer : IAsyncLifetime
 {
     private static readonly string[] ChromiumArgs =
     [
@@ -27,6 +27,9 @@ public sealed class BrowserServer : IAsyncLifetime
 
     public bool Available => File.Exists(ChromiumPath);
 
+    /// <summary>Auth:RequireViewer of the server: off, so pages open without signing in, unless a test class needs it on.</summary>
+    protected virtual bool RequireViewer => false;
+
     public Uri BaseAddress { get; private set; } = default!;
 
     public IBrowser Browser { get; private set; } = default!;
@@ -40,7 +43,7 @@ public sealed class BrowserServer : IAsyncLifetime
 
         var port = FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
-        _app = new App();
+        _app = new App(RequireViewer);
         _app.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
         _app.StartServer();
 
@@ -98,7 +101,7 @@ public sealed class BrowserServer : IAsyncLifetime
     }
 
     /// <summary>The application as deployed (real time provider), with its own data folder and the test keys.</summary>
-    private sealed class App : WebApplicationFactory<Program>
+    private sealed class App(bool requireViewer) : WebApplicationFactory<Program>
     {
         private readonly string _dataFolder = Path.Combine(Path.GetTempPath(), "factory-tests", "browser-" + Guid.NewGuid().ToString("N"));
 
@@ -111,6 +114,7 @@ public sealed class BrowserServer : IAsyncLifetime
             builder.UseSetting("Auth:PermitsPerSecond", "100000");
             builder.UseSetting("Auth:Burst", "100000");
             builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+            builder.UseSetting("Auth:RequireViewer", requireViewer ? "true" : "false");
             string[] roles = ["camera", "viewer", "admin"];
             for (var i = 0; i < roles.Length; i++)
             {

@@ -25,7 +25,7 @@ public sealed class AlertComponentTests() : DashboardTestContext(authorization: 
 
         cut.InvokeAsync(() => Alerts.Open(7, "CAM-04", AlertSeverity.Critical));
 
-        cut.WaitForAssertion(() => Assert.Equal("7", cut.Find("[data-open-alert]").GetAttribute("data-open-alert")));
+        cut.WaitUntil(() => Assert.Equal("7", cut.Find("[data-open-alert]").GetAttribute("data-open-alert")));
         Assert.Contains("alert-critical", cut.Find("[data-open-alert]").ClassList);
         Assert.Contains("Camera silent during shift · CAM-04", cut.Markup);
         Assert.Contains("since 14:50", cut.Markup);
@@ -41,7 +41,7 @@ public sealed class AlertComponentTests() : DashboardTestContext(authorization: 
 
         cut.Find("[data-action=ack-alert]").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal("acknowledged", cut.Find("[data-open-alert]").GetAttribute("data-state")));
+        cut.WaitUntil(() => Assert.Equal("acknowledged", cut.Find("[data-open-alert]").GetAttribute("data-state")));
         Assert.Contains("acknowledged by night-admin (admin)", cut.Markup);
         Assert.Empty(cut.FindAll("[data-action=ack-alert]"));
         Assert.Equal("night-admin (admin)", Alerts.Items.Single().AcknowledgedBy);
@@ -72,7 +72,7 @@ public sealed class AlertComponentTests() : DashboardTestContext(authorization: 
         var cut = Context.Render<AlertsPanel>(p => p.Add(c => c.Alerts, []));
 
         cut.Find("[data-action=ack-alert]").Click();
-        cut.WaitForAssertion(() => Assert.Contains("acknowledged by line-supervisor (viewer)", cut.Markup));
+        cut.WaitUntil(() => Assert.Contains("acknowledged by line-supervisor (viewer)", cut.Markup));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class AlertComponentTests() : DashboardTestContext(authorization: 
 
         var cut = Context.Render<AlertsPage>();
 
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-alert-row]")));
+        cut.WaitUntil(() => Assert.Single(cut.FindAll("[data-alert-row]")));
         Assert.Equal(AlertState.Open, Alerts.Queries.Last().State);
         Assert.Equal(Now.UtcDateTime.AddDays(-7), Alerts.Queries.Last().From);
         var csv = cut.Find("[data-action=alerts-csv]").GetAttribute("href")!;
@@ -96,7 +96,7 @@ public sealed class AlertComponentTests() : DashboardTestContext(authorization: 
         cut.Find("input[data-field=ack-comment]").Change("camera replaced");
         cut.Find("[data-action=ack-alert]").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains("Alert 2 acknowledged.", cut.Find("[data-ack-message]").TextContent));
+        cut.WaitUntil(() => Assert.Contains("Alert 2 acknowledged.", cut.Find("[data-ack-message]").TextContent));
         Assert.Equal("camera replaced", Alerts.Items.Single(a => a.Id == 2).AcknowledgeComment);
     }
 
@@ -112,7 +112,7 @@ public sealed class AlertComponentTests() : DashboardTestContext(authorization: 
         cut.Find("input[data-field=rule-name]").Change("Too confident");
         cut.Find("[data-action=save-rule]").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains("threshold", cut.Find("[data-rule-errors]").TextContent));
+        cut.WaitUntil(() => Assert.Contains("threshold", cut.Find("[data-rule-errors]").TextContent));
         Assert.Contains("scope", cut.Find("[data-rule-errors]").TextContent);
         Assert.Equal("Too confident", Alerts.Saved.Single().Fields.Name);
     }

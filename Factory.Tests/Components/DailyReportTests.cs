@@ -33,7 +33,7 @@ public sealed class DailyReportTests : DashboardTestContext
         SeedFigures();
         var cut = Render("2026-01-21", "morning");
 
-        cut.WaitForAssertion(() => Assert.Equal("75.0 %", cut.Find("[data-kpi=utilization] .kpi-value").TextContent));
+        cut.WaitUntil(() => Assert.Equal("75.0 %", cut.Find("[data-kpi=utilization] .kpi-value").TextContent));
         Assert.Equal("180", cut.Find("[data-kpi=units] .kpi-value").TextContent);
         Assert.Equal("6.0 u/h", cut.Find("[data-kpi=units-per-hour] .kpi-value").TextContent);
         Assert.Equal("900", cut.Find("[data-kpi=events] .kpi-value").TextContent);
@@ -54,7 +54,7 @@ public sealed class DailyReportTests : DashboardTestContext
         SeedFigures();
         var cut = Render("2026-01-21", "morning");
 
-        cut.WaitForAssertion(() => Assert.NotNull(Metrics.LastFactoryWindow));
+        cut.WaitUntil(() => Assert.NotNull(Metrics.LastFactoryWindow));
         // Morning is 06:00–14:00 in Berlin: 05:00Z–13:00Z.
         Assert.Equal(new DateTime(2026, 1, 21, 5, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow!.Start);
         Assert.Equal(new DateTime(2026, 1, 21, 13, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow.End);
@@ -74,7 +74,7 @@ public sealed class DailyReportTests : DashboardTestContext
         // 16:00 in Berlin: the morning shift (06:00–14:00) is the last one that ended.
         var cut = Render(null, null);
 
-        cut.WaitForAssertion(() => Assert.NotNull(Metrics.LastFactoryWindow));
+        cut.WaitUntil(() => Assert.NotNull(Metrics.LastFactoryWindow));
         Assert.Equal(new DateTime(2026, 1, 21, 5, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow!.Start);
         Assert.Equal(new DateTime(2026, 1, 21, 13, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow.End);
         Assert.Equal("morning", Metrics.LastFactoryWindow.Shift);
@@ -87,7 +87,7 @@ public sealed class DailyReportTests : DashboardTestContext
         SeedFigures();
         var cut = Render(null, "night");
 
-        cut.WaitForAssertion(() => Assert.NotNull(Metrics.LastFactoryWindow));
+        cut.WaitUntil(() => Assert.NotNull(Metrics.LastFactoryWindow));
         // The night that started on the 20th at 22:00 local ended at 06:00 on the 21st.
         Assert.Equal(new DateTime(2026, 1, 20, 21, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow!.Start);
         Assert.Equal(new DateTime(2026, 1, 21, 5, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow.End);
@@ -101,7 +101,7 @@ public sealed class DailyReportTests : DashboardTestContext
         SeedFigures();
         var cut = Render(null, null);
 
-        cut.WaitForAssertion(() => Assert.NotNull(Metrics.LastFactoryWindow));
+        cut.WaitUntil(() => Assert.NotNull(Metrics.LastFactoryWindow));
         Assert.Equal(new DateTime(2026, 1, 19, 23, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow!.Start);
         Assert.Equal(new DateTime(2026, 1, 20, 23, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow.End);
         Assert.Null(Metrics.LastFactoryWindow.Shift);
@@ -115,7 +115,7 @@ public sealed class DailyReportTests : DashboardTestContext
         Time.SetUtcNow(new DateTimeOffset(2026, 3, 30, 12, 0, 0, TimeSpan.Zero));
         var cut = Render("2026-03-29", null);
 
-        cut.WaitForAssertion(() => Assert.NotNull(Metrics.LastFactoryWindow));
+        cut.WaitUntil(() => Assert.NotNull(Metrics.LastFactoryWindow));
         Assert.Equal(new DateTime(2026, 3, 28, 23, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow!.Start);
         Assert.Equal(new DateTime(2026, 3, 29, 22, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow.End);
         Assert.Contains("(23 h 0 m)", cut.Find("[data-report-end]").TextContent, StringComparison.Ordinal);
@@ -128,7 +128,7 @@ public sealed class DailyReportTests : DashboardTestContext
         SeedFigures();
         var cut = Render("2026-01-21", "morning");
 
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-export]")));
+        cut.WaitUntil(() => Assert.NotEmpty(cut.FindAll("[data-export]")));
         const string window = "start_time=2026-01-21T05:00:00Z&end_time=2026-01-21T13:00:00Z&as_of=2026-01-21T13:00:00Z&shift=morning";
         Assert.Equal($"/api/export/workers.csv?{window}", cut.Find("a[data-export=workers]").GetAttribute("href"));
         Assert.Equal($"/api/export/workstations.csv?{window}", cut.Find("a[data-export=workstations]").GetAttribute("href"));
@@ -142,7 +142,7 @@ public sealed class DailyReportTests : DashboardTestContext
         SeedFigures();
         var cut = Render("2026-01-21", null);
 
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-export]")));
+        cut.WaitUntil(() => Assert.NotEmpty(cut.FindAll("[data-export]")));
         Assert.Equal("/api/export/workers.csv?start_time=2026-01-20T23:00:00Z&end_time=2026-01-21T23:00:00Z&as_of=2026-01-21T23:00:00Z&per_shift=true",
             cut.Find("a[data-export=workers-per-shift]").GetAttribute("href"));
     }
@@ -153,7 +153,7 @@ public sealed class DailyReportTests : DashboardTestContext
         SeedFigures();
         var cut = Render("2026-01-21", "evening");
 
-        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll(".report-shifts a").Count));
+        cut.WaitUntil(() => Assert.Equal(4, cut.FindAll(".report-shifts a").Count));
         var links = cut.FindAll(".report-shifts a").Select(a => (a.GetAttribute("data-shift"), a.GetAttribute("href"), a.GetAttribute("aria-current"))).ToList();
         Assert.Equal(
         [
@@ -172,7 +172,7 @@ public sealed class DailyReportTests : DashboardTestContext
         SeedFigures();
         var cut = Render("2026-01-21", "graveyard");
 
-        cut.WaitForAssertion(() => Assert.Contains("There is no shift 'graveyard'", cut.Find(".report-notice").TextContent, StringComparison.Ordinal));
+        cut.WaitUntil(() => Assert.Contains("There is no shift 'graveyard'", cut.Find(".report-notice").TextContent, StringComparison.Ordinal));
         Assert.Contains("morning, evening, night", cut.Find(".report-notice").TextContent, StringComparison.Ordinal);
         Assert.Null(Metrics.LastFactoryWindow!.Shift);
         Assert.Equal(new DateTime(2026, 1, 20, 23, 0, 0, DateTimeKind.Utc), Metrics.LastFactoryWindow.Start);
@@ -183,7 +183,7 @@ public sealed class DailyReportTests : DashboardTestContext
     {
         var cut = Render("2026-01-20", "night");
 
-        cut.WaitForAssertion(() => Assert.Contains("No events in this period", cut.Find(".report-empty").TextContent, StringComparison.Ordinal));
+        cut.WaitUntil(() => Assert.Contains("No events in this period", cut.Find(".report-empty").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.FindAll(".report-table"));
         Assert.Empty(cut.FindAll("[data-kpi]"));
     }
@@ -193,7 +193,7 @@ public sealed class DailyReportTests : DashboardTestContext
     {
         var cut = Render("2026-01-23", null);
 
-        cut.WaitForAssertion(() => Assert.Contains("This period has not started yet", cut.Markup, StringComparison.Ordinal));
+        cut.WaitUntil(() => Assert.Contains("This period has not started yet", cut.Markup, StringComparison.Ordinal));
         Assert.Null(Metrics.LastFactoryWindow);
         Assert.Empty(cut.FindAll("[data-export]"));
     }
@@ -204,7 +204,7 @@ public sealed class DailyReportTests : DashboardTestContext
         SeedFigures();
         var cut = Render("2026-01-21", "morning");
 
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-kpi]")));
+        cut.WaitUntil(() => Assert.NotEmpty(cut.FindAll("[data-kpi]")));
         cut.Find("button.report-print").Click();
         Context.JSInterop.VerifyInvoke("print");
         var header = cut.Find(".print-only.report-print-header");

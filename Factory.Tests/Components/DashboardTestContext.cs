@@ -36,6 +36,8 @@ public abstract class DashboardTestContext : IAsyncLifetime
         Context.Services.AddSingleton(Options.Create(new MetricsOptions()));
         Context.Services.AddSingleton(Options.Create(new ModelHealthOptions()));
         Context.Services.AddSingleton<FactoryClock>();
+        Context.Services.AddSingleton(new Factory.Core.Limits.QueryLimits(
+            Options.Create(new Factory.Core.Limits.LimitsOptions()), Options.Create(new Factory.Core.Data.RetentionOptions()), Options.Create(new FactoryOptions { TimeZone = timeZone })));
         Context.Services.AddSingleton<SharedFigures>();
         Context.Services.AddSingleton<IEventNotifier>(Notifier);
         Context.Services.AddSingleton<IMetricsService>(Metrics);
@@ -80,7 +82,7 @@ public abstract class DashboardTestContext : IAsyncLifetime
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         await Context.DisposeAsync();
         GC.SuppressFinalize(this);

@@ -42,7 +42,7 @@ public sealed class DataQualityPageTests : DashboardTestContext
         SeedReport();
         var cut = Context.Render<DataQualityPage>();
 
-        cut.WaitForAssertion(() => Assert.Equal("200", cut.Find("[data-kpi=events] .kpi-value").TextContent));
+        cut.WaitUntil(() => Assert.Equal("200", cut.Find("[data-kpi=events] .kpi-value").TextContent));
         Assert.Equal("4.0 %", cut.Find("[data-kpi=late] .kpi-value").TextContent);
         Assert.Contains("8 arrived more than 2 m 0 s after the fact", cut.Find("[data-kpi=late] .kpi-caption").TextContent);
         Assert.Equal("3 m 20 s", cut.Find("[data-kpi=lag-p95] .kpi-value").TextContent);
@@ -57,7 +57,7 @@ public sealed class DataQualityPageTests : DashboardTestContext
         SeedReport();
         var cut = Context.Render<DataQualityPage>();
 
-        cut.WaitForAssertion(() => cut.Find("[data-panel=lag-histogram]"));
+        cut.WaitUntil(() => cut.Find("[data-panel=lag-histogram]"));
         Assert.Equal("Events per arrival lag: < 1 s 120, 1 s–5 s 50, 5 s–30 s 20, 30 s–2 min 2, 2 min–10 min 5, 10 min–1 h 2, > 1 h 1",
             cut.Find("[data-panel=lag-histogram] .chart-box").GetAttribute("aria-label"));
         Assert.NotEmpty(cut.FindAll("[data-panel=lag-histogram] svg rect, [data-panel=lag-histogram] svg path"));
@@ -71,7 +71,7 @@ public sealed class DataQualityPageTests : DashboardTestContext
         SeedReport();
         var cut = Context.Render<DataQualityPage>();
 
-        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-panel=camera-quality] tbody tr").Count));
+        cut.WaitUntil(() => Assert.Equal(3, cut.FindAll("[data-panel=camera-quality] tbody tr").Count));
         var rows = cut.FindAll("[data-panel=camera-quality] tbody tr");
         // Initially sorted by late events, most first.
         Assert.Equal("CAM-02", rows[0].QuerySelector("[data-camera]")!.TextContent);
@@ -90,7 +90,7 @@ public sealed class DataQualityPageTests : DashboardTestContext
         SeedReport();
         var cut = Context.Render<DataQualityPage>();
 
-        cut.WaitForAssertion(() => cut.Find("[data-panel=late-events] li"));
+        cut.WaitUntil(() => cut.Find("[data-panel=late-events] li"));
         var link = cut.Find("[data-panel=late-events] li a");
         Assert.Contains("2026-01-21 15:30:00", link.TextContent);
         Assert.Contains("+10 m 0 s", link.TextContent);
@@ -108,20 +108,37 @@ public sealed class DataQualityPageTests : DashboardTestContext
         Quality.Report = Report(0, 0, []);
         var cut = Context.Render<DataQualityPage>();
 
-        cut.WaitForAssertion(() => Assert.Contains("No events in this range", cut.Find(".empty-state").TextContent));
+        cut.WaitUntil(() => Assert.Contains("No events in this range", cut.Find(".empty-state").TextContent));
         Assert.Equal("0", cut.Find("[data-kpi=events] .kpi-value").TextContent);
         Assert.Equal("—", cut.Find("[data-kpi=lag-p95] .kpi-value").TextContent);
         Assert.Empty(cut.FindAll("[data-panel=camera-quality]"));
     }
 
     [Fact]
-    public void A_failing_query_shows_the_error_state()
+    public void A_failing_query_shows_the_error_state_without_the_exception_text()
     {
         Quality.Failure = new InvalidOperationException("database is locked");
         var cut = Context.Render<DataQualityPage>();
 
-        cut.WaitForAssertion(() => Assert.Contains("database is locked", cut.Markup));
+        cut.WaitUntil(() => Assert.Contains("Could not load the data-quality figures.", cut.Markup));
+        Assert.DoesNotContain("database is locked", cut.Markup, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-kpi]"));
+    }
+
+    [Fact]
+    public void A_custom_range_longer_than_the_limit_is_not_read_and_the_picker_says_why()
+    {
+        SeedReport();
+        var navigation = Context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo("/data-quality?range=custom&from=2000-01-01T00:00Z&to=2026-01-21T00:00Z");
+        var cut = Context.Render<DataQualityPage>();
+
+        cut.WaitForAssertion(() => Assert.NotNull(Quality.LastWindow));
+        Assert.Equal((Utc.AddHours(-24), Utc), Quality.LastWindow);
+        var problem = cut.Find("[data-range-problem]").TextContent;
+        Assert.Contains("Limits:MaxWindow", problem, StringComparison.Ordinal);
+        Assert.Contains("90 days", problem, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll(".error-state"));
     }
 
     [Fact]
@@ -132,7 +149,7 @@ public sealed class DataQualityPageTests : DashboardTestContext
         navigation.NavigateTo("/data-quality?range=7d");
         var cut = Context.Render<DataQualityPage>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(Quality.LastWindow));
+        cut.WaitUntil(() => Assert.NotNull(Quality.LastWindow));
         Assert.Equal((Utc.AddDays(-7), Utc), Quality.LastWindow);
     }
 }

@@ -137,7 +137,7 @@ public sealed class ModelHealthPageTests : DashboardTestContext
     {
         var cut = Context.Render<ModelHealthPage>();
 
-        cut.WaitForAssertion(() => Assert.Contains("No events yet — run the simulator or seed demo data from", cut.Find(".empty-state").TextContent));
+        cut.WaitUntil(() => Assert.Contains("No events yet — run the simulator or seed demo data from", cut.Find(".empty-state").TextContent));
         Assert.Empty(cut.FindAll("[data-health-status]"));
         Assert.Empty(cut.FindAll("[data-chart]"));
         Assert.NotNull(cut.Find("[data-exclusions-none]"));
@@ -149,7 +149,7 @@ public sealed class ModelHealthPageTests : DashboardTestContext
         SeedFigures();
         var cut = Context.Render<ModelHealthPage>();
 
-        cut.WaitForAssertion(() => Assert.Contains("health-warning", cut.Find("[data-health-status]").ClassList));
+        cut.WaitUntil(() => Assert.Contains("health-warning", cut.Find("[data-health-status]").ClassList));
         Assert.Equal("Mean confidence in percent per day for yolov8-v2.1, yolov8-v2.2", cut.Find("[data-chart=confidence-trend] .chart-box").GetAttribute("aria-label"));
         Assert.NotEmpty(cut.FindAll("[data-chart=confidence-trend] svg path"));
         Assert.Equal(2, cut.FindAll("[data-chart=heatmap] td.hm-cell:not(.hm-empty)").Count);
@@ -159,7 +159,7 @@ public sealed class ModelHealthPageTests : DashboardTestContext
         Assert.False(Health.LastTrendHourly);
 
         cut.Find("[data-trend=hour]").Click();
-        cut.WaitForAssertion(() => Assert.True(Health.LastTrendHourly));
+        cut.WaitUntil(() => Assert.True(Health.LastTrendHourly));
         Assert.Equal("true", cut.Find("[data-trend=hour]").GetAttribute("aria-pressed"));
     }
 
@@ -172,7 +172,7 @@ public sealed class ModelHealthPageTests : DashboardTestContext
 
         var cut = Context.Render<ModelHealthPage>();
 
-        cut.WaitForAssertion(() => Assert.Equal("yolov8-v2.2", cut.Find("[data-exclusion]").GetAttribute("data-exclusion")));
+        cut.WaitUntil(() => Assert.Equal("yolov8-v2.2", cut.Find("[data-exclusion]").GetAttribute("data-exclusion")));
         Assert.Empty(cut.FindAll("[data-exclusion-editor]"));
         Assert.Contains("Admins can exclude a model version", cut.Find("[data-exclusion-note]").TextContent);
     }
@@ -181,7 +181,7 @@ public sealed class ModelHealthPageTests : DashboardTestContext
     public void Anonymous_user_gets_no_editor()
     {
         var cut = Context.Render<ModelHealthPage>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-exclusion-note]")));
+        cut.WaitUntil(() => Assert.NotNull(cut.Find("[data-exclusion-note]")));
         Assert.Empty(cut.FindAll("[data-exclusion-editor]"));
     }
 
@@ -191,20 +191,20 @@ public sealed class ModelHealthPageTests : DashboardTestContext
         User.SetAuthorized("admin-user");
         User.SetRoles("admin");
         var cut = Context.Render<ModelHealthPage>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-exclusion-editor]")));
+        cut.WaitUntil(() => Assert.NotNull(cut.Find("[data-exclusion-editor]")));
         Assert.Empty(cut.FindAll("[data-exclusion-note]"));
 
         cut.Find("input[data-field=model-version], [data-field=model-version] input").Change("  yolov8-v2.2 ");
         cut.Find("input[data-field=reason], [data-field=reason] input").Change("rollback after drift");
         cut.Find("[data-action=add-exclusion]").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal("yolov8-v2.2", cut.Find("[data-exclusion]").GetAttribute("data-exclusion")));
+        cut.WaitUntil(() => Assert.Equal("yolov8-v2.2", cut.Find("[data-exclusion]").GetAttribute("data-exclusion")));
         var stored = Assert.Single(Health.Exclusions);
         Assert.Equal("rollback after drift", stored.Reason);
         Assert.Contains("rollback after drift", cut.Find("[data-exclusion-row='yolov8-v2.2']").TextContent);
 
         cut.Find("[data-exclusion-row='yolov8-v2.2'] [data-action=remove-exclusion]").Click();
-        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-exclusion]")));
+        cut.WaitUntil(() => Assert.Empty(cut.FindAll("[data-exclusion]")));
         Assert.Empty(Health.Exclusions);
     }
 
@@ -214,11 +214,11 @@ public sealed class ModelHealthPageTests : DashboardTestContext
         User.SetAuthorized("admin-user");
         User.SetRoles("admin");
         var cut = Context.Render<ModelHealthPage>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-exclusion-editor]")));
+        cut.WaitUntil(() => Assert.NotNull(cut.Find("[data-exclusion-editor]")));
 
         cut.Find("[data-action=add-exclusion]").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains("Enter the model version", cut.Find(".form-error").TextContent));
+        cut.WaitUntil(() => Assert.Contains("Enter the model version", cut.Find(".form-error").TextContent));
         Assert.Empty(Health.Exclusions);
     }
 
@@ -227,13 +227,13 @@ public sealed class ModelHealthPageTests : DashboardTestContext
     {
         SeedFigures();
         var cut = Context.Render<ModelHealthPage>();
-        cut.WaitForAssertion(() => Assert.Contains("health-warning", cut.Find("[data-health-status]").ClassList));
+        cut.WaitUntil(() => Assert.Contains("health-warning", cut.Find("[data-health-status]").ClassList));
         Assert.Equal(1, Health.Subscribers);
 
         Health.Report = Report(HealthStatus.Critical, 0.7, 100,
             alerts: [new ModelAlert("critical-average", AlertKind.CriticalAverage, HealthStatus.Critical, null, "Average 0.70.", Utc)]);
         Health.RaiseChanged();
-        cut.WaitForAssertion(() => Assert.Contains("health-critical", cut.Find("[data-health-status]").ClassList), TimeSpan.FromSeconds(5));
+        cut.WaitUntil(() => Assert.Contains("health-critical", cut.Find("[data-health-status]").ClassList));
         Assert.Equal("critical-average", cut.Find("li[data-alert-id]").GetAttribute("data-alert-id"));
 
         // The feed spaces refreshes on the (fake) clock: let the minimum interval pass.
@@ -241,7 +241,7 @@ public sealed class ModelHealthPageTests : DashboardTestContext
         Health.Report = Report(HealthStatus.Healthy, 0.95, 100);
         Health.Distribution = new Dictionary<string, ModelShare> { ["yolov8-v2.3"] = new(10, 100.0) };
         await Notifier.PublishAsync(new EventsCommitted([Event(EventType.Working, confidence: 0.95)], Utc));
-        cut.WaitForAssertion(() => Assert.Contains("health-healthy", cut.Find("[data-health-status]").ClassList), TimeSpan.FromSeconds(5));
+        cut.WaitUntil(() => Assert.Contains("health-healthy", cut.Find("[data-health-status]").ClassList));
         Assert.Equal("100.0 %", cut.Find("li[data-model='yolov8-v2.3'] .dist-pct").TextContent);
 
         await Context.DisposeComponentsAsync();

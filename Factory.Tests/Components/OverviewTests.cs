@@ -24,7 +24,7 @@ public sealed class OverviewTests : DashboardTestContext
         SeedFigures();
         var cut = Context.Render<Overview>();
 
-        cut.WaitForAssertion(() => Assert.Equal("4 / 6", cut.Find("[data-kpi=active-workers] .kpi-value").TextContent));
+        cut.WaitUntil(() => Assert.Equal("4 / 6", cut.Find("[data-kpi=active-workers] .kpi-value").TextContent));
         Assert.Equal("75.0 %", cut.Find("[data-kpi=utilization] .kpi-value").TextContent);
         Assert.Equal("1,234", cut.Find("[data-kpi=units-today] .kpi-value").TextContent);
         Assert.Equal("6.0 u/h", cut.Find("[data-kpi=units-per-hour] .kpi-value").TextContent);
@@ -43,7 +43,7 @@ public sealed class OverviewTests : DashboardTestContext
             [new global::Factory.Core.ModelHealth.ModelAlert("drop:CAM-04", global::Factory.Core.ModelHealth.AlertKind.ConfidenceDrop, global::Factory.Core.ModelHealth.HealthStatus.Warning, "CAM-04", "Camera CAM-04 confidence dropped 12 %.", Now.UtcDateTime.AddMinutes(-2))]);
 
         var cut = Context.Render<Overview>();
-        cut.WaitForAssertion(() => Assert.Equal("Critical", cut.Find("[data-kpi=model-health] .kpi-value").TextContent));
+        cut.WaitUntil(() => Assert.Equal("Critical", cut.Find("[data-kpi=model-health] .kpi-value").TextContent));
         Assert.Contains("health-critical", cut.Find("[data-kpi=model-health]").ClassList);
         Assert.Equal("avg confidence 0.71 · last 100 events", cut.Find("[data-kpi=model-health] .kpi-caption").TextContent);
         Assert.Contains("Confidence drop on CAM-04", cut.Markup);
@@ -55,7 +55,7 @@ public sealed class OverviewTests : DashboardTestContext
     {
         SeedFigures();
         var cut = Context.Render<Overview>();
-        cut.WaitForAssertion(() => Assert.NotEmpty(Metrics.Windows));
+        cut.WaitUntil(() => Assert.NotEmpty(Metrics.Windows));
         lock (Metrics.Windows)
         {
             Assert.Equal(Now.UtcDateTime.AddHours(-24), Metrics.Windows[0].Start);
@@ -66,10 +66,45 @@ public sealed class OverviewTests : DashboardTestContext
     }
 
     [Fact]
+    public void A_custom_range_beyond_the_window_limit_shows_a_message_beside_the_picker_and_the_last_24_hours()
+    {
+        SeedFigures();
+        Context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>()
+            .NavigateTo("/?range=custom&from=0001-01-01T00:00Z");
+        var cut = Context.Render<Overview>();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(Metrics.Windows));
+        var problem = cut.Find(".range-picker [data-range-problem]").TextContent;
+        Assert.Contains("Limits:MaxWindow", problem, StringComparison.Ordinal);
+        Assert.Contains("Showing the last 24 h", problem, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll(".error-state"));
+        lock (Metrics.Windows)
+        {
+            Assert.All(Metrics.Windows, w => Assert.True(w.End - w.Start <= TimeSpan.FromHours(24), $"a window of {w.End - w.Start} was computed"));
+        }
+    }
+
+    [Fact]
+    public void A_custom_range_within_the_limits_is_shown_without_a_message()
+    {
+        SeedFigures();
+        Context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>()
+            .NavigateTo("/?range=custom&from=2026-01-01T00:00Z&to=2026-01-21T00:00Z");
+        var cut = Context.Render<Overview>();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(Metrics.Windows));
+        Assert.Empty(cut.FindAll("[data-range-problem]"));
+        lock (Metrics.Windows)
+        {
+            Assert.Equal(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), Metrics.Windows[0].Start);
+        }
+    }
+
+    [Fact]
     public void An_empty_factory_says_what_to_do()
     {
         var cut = Context.Render<Overview>();
-        cut.WaitForAssertion(() => Assert.Contains("No events yet — run the simulator or seed demo data from", cut.Markup));
+        cut.WaitUntil(() => Assert.Contains("No events yet — run the simulator or seed demo data from", cut.Markup));
         Assert.Contains("No active alerts.", cut.Markup);
         Assert.Contains("No tracked time in this range", cut.Markup);
     }
@@ -79,7 +114,7 @@ public sealed class OverviewTests : DashboardTestContext
     {
         SeedFigures();
         var cut = Context.Render<Overview>();
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("li.stream-row")));
+        cut.WaitUntil(() => Assert.Single(cut.FindAll("li.stream-row")));
         Assert.Equal("1,234", cut.Find("[data-kpi=units-today] .kpi-value").TextContent);
 
         Metrics.Today = Factory(working: 20, tracked: 25, units: 1239, active: 5);
@@ -88,14 +123,14 @@ public sealed class OverviewTests : DashboardTestContext
         Log.Events.Add(product);
         await Notifier.PublishAsync(new EventsCommitted([product], Now.UtcDateTime));
 
-        cut.WaitForAssertion(() =>
+        cut.WaitUntil(() =>
         {
             var rows = cut.FindAll("li.stream-row");
             Assert.Equal(2, rows.Count);
             Assert.Equal(product.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), rows[0].GetAttribute("data-event-id"));
             Assert.Contains("state-product", rows[0].ClassList);
-        }, TimeSpan.FromSeconds(5));
-        cut.WaitForAssertion(() => Assert.Equal("1,239", cut.Find("[data-kpi=units-today] .kpi-value").TextContent));
+        });
+        cut.WaitUntil(() => Assert.Equal("1,239", cut.Find("[data-kpi=units-today] .kpi-value").TextContent));
         Assert.Equal("5 / 6", cut.Find("[data-kpi=active-workers] .kpi-value").TextContent);
     }
 
@@ -104,7 +139,7 @@ public sealed class OverviewTests : DashboardTestContext
     {
         SeedFigures();
         var cut = Context.Render<Overview>();
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("li.stream-row")));
+        cut.WaitUntil(() => Assert.Single(cut.FindAll("li.stream-row")));
         var signal = Context.Services.GetRequiredService<ReconnectSignal>();
         await signal.OnConnectionDownAsync(null!, Xunit.TestContext.Current.CancellationToken);
 
@@ -116,8 +151,8 @@ public sealed class OverviewTests : DashboardTestContext
 
         await signal.OnConnectionUpAsync(null!, Xunit.TestContext.Current.CancellationToken);
 
-        cut.WaitForAssertion(() => Assert.Equal("1,241", cut.Find("[data-kpi=units-today] .kpi-value").TextContent), TimeSpan.FromSeconds(5));
-        cut.WaitForAssertion(() => Assert.Equal(
+        cut.WaitUntil(() => Assert.Equal("1,241", cut.Find("[data-kpi=units-today] .kpi-value").TextContent));
+        cut.WaitUntil(() => Assert.Equal(
             missed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             cut.FindAll("li.stream-row")[0].GetAttribute("data-event-id")));
     }
@@ -129,7 +164,7 @@ public sealed class OverviewTests : DashboardTestContext
         var screens = Enumerable.Range(0, 5).Select(_ => Context.Render<Overview>()).ToList();
         foreach (var screen in screens)
         {
-            screen.WaitForAssertion(() => Assert.Single(screen.FindAll("li.stream-row")));
+            screen.WaitUntil(() => Assert.Single(screen.FindAll("li.stream-row")));
         }
 
         Assert.Equal(2, Metrics.FactoryCalls); // one computation (the range and today) for five screens
@@ -139,7 +174,7 @@ public sealed class OverviewTests : DashboardTestContext
 
         foreach (var screen in screens)
         {
-            screen.WaitForAssertion(() => Assert.Equal("1,300", screen.Find("[data-kpi=units-today] .kpi-value").TextContent));
+            screen.WaitUntil(() => Assert.Equal("1,300", screen.Find("[data-kpi=units-today] .kpi-value").TextContent));
         }
 
         Assert.Equal(4, Metrics.FactoryCalls);
@@ -150,12 +185,12 @@ public sealed class OverviewTests : DashboardTestContext
     {
         SeedFigures();
         var cut = Context.Render<Overview>();
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("li.stream-row")));
+        cut.WaitUntil(() => Assert.Single(cut.FindAll("li.stream-row")));
         var initialCalls = Metrics.FactoryCalls;
 
         var first = Event(EventType.ProductCount, minutesAgo: 0);
         await Notifier.PublishAsync(new EventsCommitted([first], Now.UtcDateTime));
-        cut.WaitForAssertion(() => Assert.Equal(Id(first), cut.FindAll("li.stream-row")[0].GetAttribute("data-event-id")));
+        cut.WaitUntil(() => Assert.Equal(Id(first), cut.FindAll("li.stream-row")[0].GetAttribute("data-event-id")));
         Assert.Equal(initialCalls + 2, Metrics.FactoryCalls);
 
         // The fixed clock has not moved, so the burst waits for the next refresh slot, a quarter second later,
@@ -168,7 +203,7 @@ public sealed class OverviewTests : DashboardTestContext
         }
 
         Time.Advance(LiveFeed.DefaultInterval);
-        cut.WaitForAssertion(() => Assert.Equal(Id(last!), cut.FindAll("li.stream-row")[0].GetAttribute("data-event-id")));
+        cut.WaitUntil(() => Assert.Equal(Id(last!), cut.FindAll("li.stream-row")[0].GetAttribute("data-event-id")));
         Assert.Equal(initialCalls + 4, Metrics.FactoryCalls);
         Assert.Equal(25, cut.FindAll("li.stream-row").Count);
     }
@@ -180,18 +215,20 @@ public sealed class OverviewTests : DashboardTestContext
         _ = Context.Services.GetRequiredService<SharedFigures>(); // a singleton that listens for the whole process
         var baseline = Notifier.SubscriberCount;
         var cut = Context.Render<Overview>();
-        cut.WaitForAssertion(() => Assert.Equal(baseline + 1, Notifier.SubscriberCount));
+        cut.WaitUntil(() => Assert.Equal(baseline + 1, Notifier.SubscriberCount));
         await Context.DisposeComponentsAsync();
         Assert.Equal(baseline, Notifier.SubscriberCount);
     }
 
     [Fact]
-    public void A_failing_engine_shows_an_error_state_instead_of_figures()
+    public void A_failing_engine_shows_an_error_state_without_the_exception_text()
     {
-        Metrics.Failure = new InvalidOperationException("database unreachable");
+        Metrics.Failure = new InvalidOperationException("SQLite Error 14: unable to open database file '/srv/secret/factory.db'");
         var cut = Context.Render<Overview>();
-        cut.WaitForAssertion(() => Assert.Contains("Could not load the figures.", cut.Markup));
-        Assert.Contains("database unreachable", cut.Markup);
+        cut.WaitUntil(() => Assert.Contains("Could not load the figures.", cut.Markup));
+        Assert.DoesNotContain("SQLite", cut.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("/srv/secret", cut.Markup, StringComparison.Ordinal);
+        Assert.Matches("reference [0-9a-f]{8}", cut.Markup);
         Assert.Equal("—", cut.Find("[data-kpi=utilization] .kpi-value").TextContent);
     }
 

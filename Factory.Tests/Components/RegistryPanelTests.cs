@@ -42,7 +42,7 @@ public sealed class RegistryPanelTests : IAsyncLifetime
         panel.Find("input[data-field=worker-department]").Change("packaging");
         panel.Find("[data-action=save-worker]").Click();
 
-        panel.WaitForAssertion(() => Assert.Contains("Worker W7 saved.", panel.Find("[data-registry-message]").TextContent, StringComparison.Ordinal));
+        panel.WaitUntil(() => Assert.Contains("Worker W7 saved.", panel.Find("[data-registry-message]").TextContent, StringComparison.Ordinal));
         Assert.NotNull(panel.Find("[data-registry-row=W7]"));
         var workers = await _app.CreateClient().GetFromJsonAsync<JsonElement>("/api/workers", FactoryApp.Json, Xunit.TestContext.Current.CancellationToken);
         var w7 = workers.EnumerateArray().Single(w => w.GetProperty("id").GetString() == "W7");
@@ -59,7 +59,7 @@ public sealed class RegistryPanelTests : IAsyncLifetime
         panel.Find("input[data-field=worker-name]").Change("Renamed Person");
         panel.Find("[data-action=save-worker]").Click();
 
-        panel.WaitForAssertion(() => Assert.Contains("Renamed Person", panel.Find("[data-registry-row=W2]").TextContent, StringComparison.Ordinal));
+        panel.WaitUntil(() => Assert.Contains("Renamed Person", panel.Find("[data-registry-row=W2]").TextContent, StringComparison.Ordinal));
         var snapshot = await _app.GetService<RegistryCache>().GetAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Equal("Renamed Person", snapshot.WorkersById["W2"].Name);
     }
@@ -73,12 +73,12 @@ public sealed class RegistryPanelTests : IAsyncLifetime
 
         panel.Find("input[data-field=worker-id]").Change("bad id!");
         panel.Find("[data-action=save-worker]").Click();
-        panel.WaitForAssertion(() => Assert.Contains("id:", panel.Find("[data-registry-message]").TextContent, StringComparison.Ordinal));
+        panel.WaitUntil(() => Assert.Contains("id:", panel.Find("[data-registry-message]").TextContent, StringComparison.Ordinal));
         Assert.Empty(panel.FindAll("[data-registry-row='bad id!']"));
 
         panel.Find("[data-registry-row=W3] [data-action=edit-worker]").Click();
         panel.Find("[data-action=delete-worker]").Click();
-        panel.WaitForAssertion(() => Assert.Contains("has stored events", panel.Find("[data-registry-message]").TextContent, StringComparison.Ordinal));
+        panel.WaitUntil(() => Assert.Contains("has stored events", panel.Find("[data-registry-message]").TextContent, StringComparison.Ordinal));
         var snapshot = await _app.GetService<RegistryCache>().GetAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.True(snapshot.WorkersById.ContainsKey("W3"));
     }

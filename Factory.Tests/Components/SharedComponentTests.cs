@@ -92,9 +92,9 @@ public sealed class SharedComponentTests : DashboardTestContext
         ]));
 
         cut.FindAll(".mud-table-sort-label").Single(l => l.TextContent.Contains("Units", StringComparison.Ordinal)).Click();
-        cut.WaitForAssertion(() => Assert.Contains("Amara Okafor", cut.FindAll("tbody tr")[0].TextContent));
+        cut.WaitUntil(() => Assert.Contains("Amara Okafor", cut.FindAll("tbody tr")[0].TextContent));
         cut.FindAll(".mud-table-sort-label").Single(l => l.TextContent.Contains("Units", StringComparison.Ordinal)).Click();
-        cut.WaitForAssertion(() => Assert.Contains("Lukas Brenner", cut.FindAll("tbody tr")[0].TextContent));
+        cut.WaitUntil(() => Assert.Contains("Lukas Brenner", cut.FindAll("tbody tr")[0].TextContent));
     }
 
     [Fact]

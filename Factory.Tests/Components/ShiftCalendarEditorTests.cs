@@ -37,13 +37,13 @@ public sealed class ShiftCalendarEditorTests
         var (context, store) = Editor(app);
         await using var disposeContext = context;
         var editor = context.Render<ShiftCalendarEditor>();
-        editor.WaitForAssertion(() => Assert.Equal(3, editor.FindAll("[data-shift-row]").Count));
+        editor.WaitUntil(() => Assert.Equal(3, editor.FindAll("[data-shift-row]").Count));
         Assert.Equal("morning", editor.Find("[data-shift-row='0'] input").GetAttribute("value"));
 
         editor.FindAll("[data-shift-row='0'] input")[1].Change("25:00");
         editor.Find("[data-action='save-shifts'] ").Click();
 
-        editor.WaitForAssertion(() => Assert.Contains("shifts[0].start", editor.Find("[data-shift-errors]").TextContent));
+        editor.WaitUntil(() => Assert.Contains("shifts[0].start", editor.Find("[data-shift-errors]").TextContent));
         Assert.Equal(new TimeOnly(6, 0), (await store.GetStoredAsync(Xunit.TestContext.Current.CancellationToken)).Shifts[0].Start);
     }
 
@@ -54,7 +54,7 @@ public sealed class ShiftCalendarEditorTests
         var (context, store) = Editor(app);
         await using var disposeContext = context;
         var editor = context.Render<ShiftCalendarEditor>();
-        editor.WaitForAssertion(() => Assert.Equal(3, editor.FindAll("[data-shift-row]").Count));
+        editor.WaitUntil(() => Assert.Equal(3, editor.FindAll("[data-shift-row]").Count));
         editor.Find("[data-action='remove-shift']").Click();
         editor.Find("[data-action='add-shift']").Click();
         var inputs = editor.FindAll("[data-shift-row='2'] input");
@@ -63,7 +63,7 @@ public sealed class ShiftCalendarEditorTests
         editor.FindAll("[data-shift-row='2'] input")[2].Change("14:00");
         editor.Find("[data-action='save-shifts']").Click();
 
-        editor.WaitForAssertion(() => editor.Find("[data-shift-saved]"));
+        editor.WaitUntil(() => editor.Find("[data-shift-saved]"));
         var stored = await store.GetStoredAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Equal(["evening", "night", "early"], stored.Shifts.Select(s => s.Name));
     }

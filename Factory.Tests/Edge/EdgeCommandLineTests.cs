@@ -54,4 +54,22 @@ public sealed class EdgeCommandLineTests
             Assert.Contains(option + " <", EdgeCommandLine.Help, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void Mqtt_options_name_the_broker_and_tls_changes_the_default_port_wherever_the_flag_stands()
+    {
+        var plain = EdgeCommandLine.Parse(["--mqtt", "broker.local", "--mqtt-username", "edge", "--mqtt-password", "pw"], out _, out var error);
+        var tls = EdgeCommandLine.Parse(["--mqtt", "broker.local", "--mqtt-tls", "--mqtt-topic", "plant/+/events"], out _, out var tlsError);
+        var port = EdgeCommandLine.Parse(["--mqtt=10.0.0.5:1999"], out _, out _);
+        var bad = EdgeCommandLine.Parse(["--mqtt", "broker:99999"], out _, out var badError);
+
+        Assert.Null(error);
+        Assert.Null(tlsError);
+        Assert.Equal(new Factory.Core.Mqtt.MqttBroker("broker.local", 1883, "edge", "pw", false), plain!.Broker);
+        Assert.Equal(("broker.local", 8883, true, "plant/+/events"), (tls!.Broker!.Host, tls.Broker.Port, tls.Broker.UseTls, tls.MqttTopic));
+        Assert.Equal(1999, port!.Broker!.Port);
+        Assert.Null(bad);
+        Assert.StartsWith("--mqtt: The port of 'broker:99999' must be a number from 1 to 65535", badError, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw", plain.Broker!.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Factory.Edge.Buffer;
 using Factory.Edge.Sending;
+using Factory.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,4 +1,4 @@
-using Factory.Edge.Sending;
+using Factory.Core.Retry;
 
 namespace Factory.Tests.Edge;
 

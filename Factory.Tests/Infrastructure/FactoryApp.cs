@@ -71,7 +71,7 @@ public class FactoryApp : WebApplicationFactory<Program>
     private readonly string? _postgresAdmin;
 
     /// <summary>The plain API key of each role configured for tests.</summary>
-    public static string KeyFor(string role) => $"test-{role}-key-0123456789";
+    public static string KeyFor(string role) => ServerProcess.KeyFor(role);
 
     /// <summary>Clients made by <c>CreateClient()</c> carry the admin key, which may call every endpoint.</summary>
     protected override void ConfigureClient(HttpClient client)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Factory.Core.Events;
+using Factory.Core.Limits;
 using Factory.Core.Metrics;
 
 namespace Factory.Web.Dashboard;
@@ -33,6 +34,23 @@ public sealed record TimeRange(RangeKind Kind, DateTimeOffset? From = null, Date
         (RangeKind.Last7Days, "7 d"),
         (RangeKind.Custom, "Custom"),
     ];
+
+    /// <summary>
+    /// Why the range the URL asked for is not shown (it broke a read limit), or null. Set by <see cref="Within"/>; the
+    /// range picker shows it beside the presets.
+    /// </summary>
+    public string? Problem { get; init; }
+
+    /// <summary>
+    /// This range when its window and buckets are within <paramref name="limits"/>; otherwise the default range with a
+    /// <see cref="Problem"/> that says why, so a page never computes (or fails on) a window the API would refuse.
+    /// </summary>
+    public TimeRange Within(QueryLimits limits, FactoryClock clock)
+    {
+        var (start, end) = Resolve(clock);
+        var problem = limits.CheckWindow(start, end) ?? limits.CheckBuckets(start, end, Bucket(clock));
+        return problem is null ? this : Default with { Problem = $"{problem} Showing the last 24 h instead." };
+    }
 
     /// <summary>True when the window ends now, so new events change it.</summary>
     public bool IsLive => Kind != RangeKind.Custom || To is null;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Factory.Core.Data;
 using Factory.Core.Events;
 using Factory.Core.Ingestion;
+using Factory.Core.Limits;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -93,22 +94,11 @@ public static class EventEndpoints
         }
 
         var result = await ingestion.IngestBatchAsync(items, ct, AllowedCameras(request.HttpContext));
-        var results = new BatchItemResult[result.Outcomes.Length];
-        for (var i = 0; i < results.Length; i++)
-        {
-            var o = result.Outcomes[i];
-            results[i] = new BatchItemResult(result.Indexes[i], o.Id, o.Duplicate ? "duplicate" : "accepted");
-        }
-
-        return TypedResults.Ok(new BatchResponse(
-            result.Accepted,
-            result.Duplicates,
-            result.Rejected.Select(r => new BatchRejection(r.Index, r.Errors)).ToList(),
-            results));
+        return TypedResults.Ok(BatchResponse.From(result));
     }
 
     internal static async Task<Results<Ok<EventPage>, ValidationProblem>> GetEvents(
-        FactoryDbContext db, Microsoft.Extensions.Options.IOptions<Core.Metrics.MetricsOptions> metrics,
+        FactoryDbContext db, Microsoft.Extensions.Options.IOptions<Core.Metrics.MetricsOptions> metrics, QueryLimits limits, TimeProvider time,
         string? worker_id, string? workstation_id, string? camera_id, string? event_type,
         string? start_time, string? end_time, string? limit, string? cursor, string? late,
         CancellationToken ct)
@@ -117,7 +107,10 @@ public static class EventEndpoints
         var onlyLate = query.Bool(nameof(late), late, false);
         var start = query.Instant(nameof(start_time), start_time);
         var end = query.Instant(nameof(end_time), end_time);
-        var take = query.Int(nameof(limit), limit, 100, 1, 1000);
+        worker_id = query.Filter(nameof(worker_id), worker_id);
+        workstation_id = query.Filter(nameof(workstation_id), workstation_id);
+        camera_id = query.Filter(nameof(camera_id), camera_id);
+        var take = query.Int(nameof(limit), limit, Math.Min(100, limits.MaxPageSize), 1, limits.MaxPageSize, "Limits:MaxPageSize");
         EventType? type = null;
         if (event_type is not null)
         {
@@ -144,6 +137,11 @@ public static class EventEndpoints
         if (start is not null && end is not null && start >= end)
         {
             query.Add(nameof(start_time), "Must be before end_time.");
+        }
+        else if (start is { } from && limits.CheckWindow(from, end ?? time.GetUtcNow().UtcDateTime) is { } tooLong)
+        {
+            // Paging bounds the rows, not the rows scanned to find them: a filter that matches little scans the whole window.
+            query.Add(nameof(start_time), tooLong);
         }
 
         if (!query.IsValid)

@@ -54,13 +54,14 @@ public static partial class ExportEndpoints
         "occurrence clipped to the window, with shift, shift_date (local date it starts on), shift_start and shift_end.";
 
     internal static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> ExportWorkers(
-        [FromServices] IMetricsService metrics, [FromServices] RegistryCache registry, [FromServices] IShiftCalendarProvider shifts,
+        [AsParameters] MetricsWindowQuery window, [FromServices] RegistryCache registry,
         [FromServices] IOptions<FactoryOptions> factory, [FromServices] IOptions<JsonOptions> json,
-        string? worker_id, string? start_time, string? end_time, string? as_of, string? shift, string? per_shift, CancellationToken ct)
+        string? worker_id, string? per_shift, CancellationToken ct)
     {
         var query = new QueryParameters();
         var id = query.Text(nameof(worker_id), worker_id);
-        var request = await ParseAsync(query, metrics, shifts, factory.Value.Zone, start_time, end_time, as_of, shift, per_shift, ct);
+        var request = await ParseAsync(query, window, factory.Value.Zone, per_shift, ct);
+        var metrics = window.Metrics;
         if (request is null)
         {
             return (ValidationProblem)query.Problem();
@@ -71,17 +72,18 @@ public static partial class ExportEndpoints
             return UnknownId("worker", id, "/api/workers");
         }
 
-        return MetricsCsv("workers", request, json.Value.SerializerOptions, (window, token) => metrics.GetWorkersAsync(window, id, token), ct);
+        return MetricsCsv("workers", request, json.Value.SerializerOptions, (slice, token) => metrics.GetWorkersAsync(slice, id, token), ct);
     }
 
     internal static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> ExportWorkstations(
-        [FromServices] IMetricsService metrics, [FromServices] RegistryCache registry, [FromServices] IShiftCalendarProvider shifts,
+        [AsParameters] MetricsWindowQuery window, [FromServices] RegistryCache registry,
         [FromServices] IOptions<FactoryOptions> factory, [FromServices] IOptions<JsonOptions> json,
-        string? workstation_id, string? start_time, string? end_time, string? as_of, string? shift, string? per_shift, CancellationToken ct)
+        string? workstation_id, string? per_shift, CancellationToken ct)
     {
         var query = new QueryParameters();
         var id = query.Text(nameof(workstation_id), workstation_id);
-        var request = await ParseAsync(query, metrics, shifts, factory.Value.Zone, start_time, end_time, as_of, shift, per_shift, ct);
+        var request = await ParseAsync(query, window, factory.Value.Zone, per_shift, ct);
+        var metrics = window.Metrics;
         if (request is null)
         {
             return (ValidationProblem)query.Problem();
@@ -92,23 +94,24 @@ public static partial class ExportEndpoints
             return UnknownId("workstation", id, "/api/workstations");
         }
 
-        return MetricsCsv("workstations", request, json.Value.SerializerOptions, (window, token) => metrics.GetWorkstationsAsync(window, id, token), ct);
+        return MetricsCsv("workstations", request, json.Value.SerializerOptions, (slice, token) => metrics.GetWorkstationsAsync(slice, id, token), ct);
     }
 
     internal static async Task<Results<PushStreamHttpResult, ValidationProblem>> ExportFactory(
-        [FromServices] IMetricsService metrics, [FromServices] IShiftCalendarProvider shifts,
+        [AsParameters] MetricsWindowQuery window,
         [FromServices] IOptions<FactoryOptions> factory, [FromServices] IOptions<JsonOptions> json,
-        string? start_time, string? end_time, string? as_of, string? shift, string? per_shift, CancellationToken ct)
+        string? per_shift, CancellationToken ct)
     {
         var query = new QueryParameters();
-        var request = await ParseAsync(query, metrics, shifts, factory.Value.Zone, start_time, end_time, as_of, shift, per_shift, ct);
+        var request = await ParseAsync(query, window, factory.Value.Zone, per_shift, ct);
+        var metrics = window.Metrics;
         if (request is null)
         {
             return (ValidationProblem)query.Problem();
         }
 
         return MetricsCsv<FactoryMetrics>("factory", request, json.Value.SerializerOptions,
-            async (window, token) => [await metrics.GetFactoryAsync(window, token)], ct);
+            async (slice, token) => [await metrics.GetFactoryAsync(slice, token)], ct);
     }
 
     /// <summary>One computed window of an export: the whole query window, or one shift occurrence clipped to it.</summary>
@@ -117,21 +120,17 @@ public static partial class ExportEndpoints
     /// <summary>A validated export request: the resolved window and the slices its rows are computed over.</summary>
     internal sealed record ExportRequest(MetricsWindow Window, string? Shift, bool PerShift, IReadOnlyList<ExportSlice> Slices);
 
-    /// <summary>Validates the window and shift parameters as the metrics endpoints do; null (with errors on <paramref name="query"/>) when invalid.</summary>
-    private static async Task<ExportRequest?> ParseAsync(QueryParameters query, IMetricsService metrics, IShiftCalendarProvider shifts, TimeZoneInfo zone,
-        string? start_time, string? end_time, string? as_of, string? shift, string? per_shift, CancellationToken ct)
+    /// <summary>The window and shift bound as the metrics endpoints bind them, and <c>per_shift</c>; null (with errors on <paramref name="query"/>) when invalid.</summary>
+    private static async Task<ExportRequest?> ParseAsync(QueryParameters query, MetricsWindowQuery parameters, TimeZoneInfo zone, string? per_shift, CancellationToken ct)
     {
-        var start = query.Instant(nameof(start_time), start_time);
-        var end = query.Instant(nameof(end_time), end_time);
-        var asOf = query.Instant(nameof(as_of), as_of);
-        if (start is not null && end is not null && start >= end)
+        var perShift = query.Bool(nameof(per_shift), per_shift, false);
+        var bound = await parameters.BindAsync(query, ct);
+        if (bound is null)
         {
-            query.Add(nameof(start_time), "Must be before end_time.");
+            return null;
         }
 
-        var calendar = await shifts.GetAsync(ct);
-        var definition = ShiftParameter.Parse(query, nameof(shift), shift, calendar);
-        var perShift = query.Bool(nameof(per_shift), per_shift, false);
+        var (window, definition, calendar) = bound;
         if (perShift && (!calendar.Enabled || calendar.Shifts.Count == 0))
         {
             query.Add(nameof(per_shift), "Shift calendars are switched off, so there are no shifts to break the window down by.");
@@ -142,7 +141,8 @@ public static partial class ExportEndpoints
             return null;
         }
 
-        var window = metrics.ResolveWindow(start, end, asOf);
+        var metrics = parameters.Metrics;
+        window = window with { Shift = null };
         if (!perShift)
         {
             var filtered = window with { Shift = definition?.Name };

@@ -1,8 +1,10 @@
 using System.Globalization;
 using CsvHelper;
 using Factory.Core.Events;
+using Factory.Core.Limits;
 using Factory.Core.Metrics;
 using Factory.Core.Registry;
+using Factory.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -22,20 +24,25 @@ public static partial class ExportEndpoints
 
     public static void MapExports(this RouteGroupBuilder viewer)
     {
+        viewer = viewer.MapGroup("").HeavyRead();
         viewer.MapGet("/export/events.csv", ExportEvents)
             .WithName("ExportEventsCsv")
             .WithSummary("The event log as CSV, newest first, with the same filters as GET /api/events")
+            .WithDescription("The window is at most Limits:MaxWindow; without start_time it reaches back that far from end_time (or now).")
             .Produces(StatusCodes.Status200OK, typeof(string), "text/csv");
 
         viewer.MapMetricsExports();
     }
 
     internal static Results<PushStreamHttpResult, ValidationProblem> ExportEvents(
-        [FromServices] IEventLog log, [FromServices] TimeProvider time,
+        [FromServices] IEventLog log, [FromServices] TimeProvider time, [FromServices] QueryLimits limits,
         string? worker_id, string? workstation_id, string? camera_id, string? event_type,
         string? start_time, string? end_time)
     {
         var query = new QueryParameters();
+        worker_id = query.Filter(nameof(worker_id), worker_id);
+        workstation_id = query.Filter(nameof(workstation_id), workstation_id);
+        camera_id = query.Filter(nameof(camera_id), camera_id);
         var start = query.Instant(nameof(start_time), start_time);
         var end = query.Instant(nameof(end_time), end_time);
         EventType? type = null;
@@ -55,12 +62,18 @@ public static partial class ExportEndpoints
         {
             query.Add(nameof(start_time), "Must be before end_time.");
         }
+        else if (start is { } from && limits.CheckWindow(from, end ?? time.GetUtcNow().UtcDateTime) is { } tooLong)
+        {
+            query.Add(nameof(start_time), tooLong);
+        }
 
         if (!query.IsValid)
         {
             return (ValidationProblem)query.Problem();
         }
 
+        // Without start_time the export reaches back Limits:MaxWindow from its end, never further.
+        start ??= (end ?? time.GetUtcNow().UtcDateTime) - limits.MaxWindow;
         var filter = new EventFilter(worker_id, workstation_id, camera_id, type, start, end);
         var name = $"events-{time.GetUtcNow():yyyyMMdd-HHmmss}.csv";
         return TypedResults.Stream(async body =>

@@ -1,8 +1,8 @@
 using Factory.Core.Metrics;
 using Factory.Core.Registry;
-using Factory.Core.Shifts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Factory.Web.Security;
 
 namespace Factory.Web.Endpoints;
 
@@ -11,7 +11,7 @@ public static class MetricsEndpoints
 {
     public static void MapMetricsReads(this RouteGroupBuilder viewer)
     {
-        var metrics = viewer.MapGroup("/metrics");
+        var metrics = viewer.MapGroup("/metrics").HeavyRead();
         metrics.MapGet("/workers", GetWorkers)
             .WithName("GetWorkerMetrics")
             .WithSummary("Per-worker figures over [start_time, end_time) as of as_of; every registered worker, or the one filtered");
@@ -27,13 +27,12 @@ public static class MetricsEndpoints
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<WorkerMetrics>>, ValidationProblem, NotFound<ProblemDetails>>> GetWorkers(
-        IMetricsService service, RegistryCache registry, IShiftCalendarProvider calendars,
-        string? worker_id, string? start_time, string? end_time, string? as_of, string? shift, CancellationToken ct)
+        [AsParameters] MetricsWindowQuery window, RegistryCache registry, string? worker_id, CancellationToken ct)
     {
         var query = new QueryParameters();
         var id = query.Text(nameof(worker_id), worker_id);
-        var window = await WindowAsync(service, calendars, query, start_time, end_time, as_of, shift, ct);
-        if (!query.IsValid)
+        var bound = await window.BindAsync(query, ct);
+        if (bound is null || !query.IsValid)
         {
             return (ValidationProblem)query.Problem();
         }
@@ -43,17 +42,16 @@ public static class MetricsEndpoints
             return UnknownId("worker", id, "/api/workers");
         }
 
-        return TypedResults.Ok(await service.GetWorkersAsync(window!, id, ct));
+        return TypedResults.Ok(await window.Metrics.GetWorkersAsync(bound.Window, id, ct));
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<WorkstationMetrics>>, ValidationProblem, NotFound<ProblemDetails>>> GetWorkstations(
-        IMetricsService service, RegistryCache registry, IShiftCalendarProvider calendars,
-        string? workstation_id, string? start_time, string? end_time, string? as_of, string? shift, CancellationToken ct)
+        [AsParameters] MetricsWindowQuery window, RegistryCache registry, string? workstation_id, CancellationToken ct)
     {
         var query = new QueryParameters();
         var id = query.Text(nameof(workstation_id), workstation_id);
-        var window = await WindowAsync(service, calendars, query, start_time, end_time, as_of, shift, ct);
-        if (!query.IsValid)
+        var bound = await window.BindAsync(query, ct);
+        if (bound is null || !query.IsValid)
         {
             return (ValidationProblem)query.Problem();
         }
@@ -63,25 +61,24 @@ public static class MetricsEndpoints
             return UnknownId("workstation", id, "/api/workstations");
         }
 
-        return TypedResults.Ok(await service.GetWorkstationsAsync(window!, id, ct));
+        return TypedResults.Ok(await window.Metrics.GetWorkstationsAsync(bound.Window, id, ct));
     }
 
-    internal static async Task<Results<Ok<FactoryMetrics>, ValidationProblem>> GetFactory(
-        IMetricsService service, IShiftCalendarProvider calendars, string? start_time, string? end_time, string? as_of, string? shift, CancellationToken ct)
+    internal static async Task<Results<Ok<FactoryMetrics>, ValidationProblem>> GetFactory([AsParameters] MetricsWindowQuery window, CancellationToken ct)
     {
         var query = new QueryParameters();
-        var window = await WindowAsync(service, calendars, query, start_time, end_time, as_of, shift, ct);
-        if (!query.IsValid)
+        var bound = await window.BindAsync(query, ct);
+        if (bound is null)
         {
             return (ValidationProblem)query.Problem();
         }
 
-        return TypedResults.Ok(await service.GetFactoryAsync(window!, ct));
+        return TypedResults.Ok(await window.Metrics.GetFactoryAsync(bound.Window, ct));
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<TimeseriesBucket>>, ValidationProblem, NotFound<ProblemDetails>>> GetTimeseries(
-        IMetricsService service, RegistryCache registry, IShiftCalendarProvider calendars,
-        string? bucket, string? start_time, string? end_time, string? worker_id, string? workstation_id, string? as_of, string? shift, CancellationToken ct)
+        [AsParameters] MetricsWindowQuery window, RegistryCache registry,
+        string? bucket, string? worker_id, string? workstation_id, CancellationToken ct)
     {
         var query = new QueryParameters();
         var size = BucketSize.Hour;
@@ -94,8 +91,8 @@ public static class MetricsEndpoints
 
         var worker = query.Text(nameof(worker_id), worker_id);
         var station = query.Text(nameof(workstation_id), workstation_id);
-        var window = await WindowAsync(service, calendars, query, start_time, end_time, as_of, shift, ct);
-        if (!query.IsValid)
+        var bound = await window.BindAsync(query, ct);
+        if (bound is null || !query.IsValid || !window.BucketsWithinLimit(query, bound.Window, size))
         {
             return (ValidationProblem)query.Problem();
         }
@@ -111,42 +108,7 @@ public static class MetricsEndpoints
             return UnknownId("workstation", station, "/api/workstations");
         }
 
-        return TypedResults.Ok(await service.GetTimeseriesAsync(window!, size, worker, station, ct));
-    }
-
-    /// <summary>The window with the <c>shift</c> parameter applied: a shift of the calendar (any case), or an error listing the known ones.</summary>
-    private static async Task<MetricsWindow?> WindowAsync(IMetricsService service, IShiftCalendarProvider calendars, QueryParameters query,
-        string? start_time, string? end_time, string? as_of, string? shift, CancellationToken ct)
-    {
-        var window = Window(service, query, start_time, end_time, as_of);
-        var name = query.Text(nameof(shift), shift);
-        if (name is null)
-        {
-            return window;
-        }
-
-        var calendar = await calendars.GetAsync(ct);
-        if (!calendar.Enabled || calendar.Find(name) is null)
-        {
-            query.Add(nameof(shift), UnknownShiftException.Describe(name, calendar));
-            return null;
-        }
-
-        return window is null ? null : window with { Shift = calendar.Find(name)!.Name };
-    }
-
-    /// <summary>Parses the window parameters; <c>start_time &gt;= end_time</c> as given is an error, clipping comes after.</summary>
-    private static MetricsWindow? Window(IMetricsService service, QueryParameters query, string? start_time, string? end_time, string? as_of)
-    {
-        var start = query.Instant(nameof(start_time), start_time);
-        var end = query.Instant(nameof(end_time), end_time);
-        var asOf = query.Instant(nameof(as_of), as_of);
-        if (start is not null && end is not null && start >= end)
-        {
-            query.Add(nameof(start_time), "Must be before end_time.");
-        }
-
-        return query.IsValid ? service.ResolveWindow(start, end, asOf) : null;
+        return TypedResults.Ok(await window.Metrics.GetTimeseriesAsync(bound.Window, size, worker, station, ct));
     }
 
     private static NotFound<ProblemDetails> UnknownId(string kind, string id, string list) =>

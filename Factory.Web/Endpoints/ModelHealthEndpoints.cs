@@ -1,9 +1,12 @@
 using Factory.Core.Data;
+using Factory.Core.Limits;
+using Factory.Core.Metrics;
 using Factory.Core.ModelHealth;
 using Factory.Core.Time;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Factory.Web.Security;
 
 namespace Factory.Web.Endpoints;
 
@@ -12,6 +15,7 @@ public static class ModelHealthEndpoints
 {
     public static void MapModelHealthReads(this RouteGroupBuilder viewer)
     {
+        viewer = viewer.MapGroup("").HeavyRead();
         viewer.MapGet("/metrics/model-health", GetHealth).WithName("GetModelHealth")
             .WithSummary("Status and mean confidence of the latest events, per camera and model version, and active alerts");
         viewer.MapGet("/metrics/model-health/trend", GetTrend).WithName("GetConfidenceTrend")
@@ -33,16 +37,21 @@ public static class ModelHealthEndpoints
         TypedResults.Ok(await health.GetReportAsync(ct));
 
     internal static async Task<Results<Ok<IReadOnlyList<ConfidenceTrendPoint>>, ValidationProblem>> GetTrend(
-        ModelHealthService health, IOptions<FactoryOptions> factory, string? days, string? bucket, CancellationToken ct)
+        ModelHealthService health, IOptions<FactoryOptions> factory, QueryLimits limits, string? days, string? bucket, CancellationToken ct)
     {
         var query = new QueryParameters();
-        var d = query.Int(nameof(days), days, 7, 1, 365);
+        var d = Days(query, limits, nameof(days), days, 7);
         var hourly = bucket switch
         {
             null or "day" => false,
             "hour" => true,
             _ => Invalid(query, nameof(bucket), "Must be 'hour' or 'day'."),
         };
+        if (query.IsValid && limits.CheckBuckets(DateTime.UnixEpoch, DateTime.UnixEpoch.AddDays(d), hourly ? BucketSize.Hour : BucketSize.Day) is { } tooMany)
+        {
+            query.Add(nameof(bucket), tooMany);
+        }
+
         if (!query.IsValid)
         {
             return (ValidationProblem)query.Problem();
@@ -51,17 +60,17 @@ public static class ModelHealthEndpoints
         return TypedResults.Ok(await health.TrendAsync(d, hourly, factory.Value.Zone, ct));
     }
 
-    internal static async Task<Results<Ok<IReadOnlyList<HeatmapCell>>, ValidationProblem>> GetHeatmap(ModelHealthService health, string? hours, CancellationToken ct)
+    internal static async Task<Results<Ok<IReadOnlyList<HeatmapCell>>, ValidationProblem>> GetHeatmap(ModelHealthService health, QueryLimits limits, string? hours, CancellationToken ct)
     {
         var query = new QueryParameters();
-        var h = query.Int(nameof(hours), hours, 24, 1, 168);
+        var h = query.Int(nameof(hours), hours, 24, 1, Math.Min(168, (int)Math.Floor(limits.MaxWindow.TotalHours)));
         return query.IsValid ? TypedResults.Ok(await health.HeatmapAsync(h, ct)) : (ValidationProblem)query.Problem();
     }
 
-    internal static async Task<Results<Ok<IReadOnlyDictionary<string, ModelShare>>, ValidationProblem>> GetDistribution(ModelHealthService health, string? days, CancellationToken ct)
+    internal static async Task<Results<Ok<IReadOnlyDictionary<string, ModelShare>>, ValidationProblem>> GetDistribution(ModelHealthService health, QueryLimits limits, string? days, CancellationToken ct)
     {
         var query = new QueryParameters();
-        var d = query.Int(nameof(days), days, 30, 1, 365);
+        var d = Days(query, limits, nameof(days), days, 30);
         return query.IsValid ? TypedResults.Ok(await health.DistributionAsync(d, ct)) : (ValidationProblem)query.Problem();
     }
 
@@ -89,6 +98,29 @@ public static class ModelHealthEndpoints
         await exclusions.RemoveAsync(model_version, ct)
             ? TypedResults.NoContent()
             : TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"Model version '{model_version}' is not excluded." });
+
+    /// <summary>A number of days back from now: 1 to the whole days of <c>Limits:MaxWindow</c>, and an error naming that limit beyond it.</summary>
+    private static int Days(QueryParameters query, QueryLimits limits, string name, string? value, int fallback)
+    {
+        var max = limits.MaxDays;
+        if (value is null)
+        {
+            return Math.Min(fallback, max);
+        }
+
+        if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days) || days < 1)
+        {
+            query.Add(name, $"Must be a whole number of days from 1 to {max} (Limits:MaxWindow).");
+            return fallback;
+        }
+
+        if (days > max)
+        {
+            query.Add(name, $"Must be at most {max}: a read reaches back at most {QueryLimits.Describe(limits.MaxWindow)} (Limits:MaxWindow).");
+        }
+
+        return days;
+    }
 
     private static bool Invalid(QueryParameters query, string name, string message)
     {

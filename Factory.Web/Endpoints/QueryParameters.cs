@@ -33,7 +33,8 @@ internal sealed class QueryParameters
         return null;
     }
 
-    public int Int(string name, string? value, int fallback, int min, int max)
+    /// <param name="setting">The setting <paramref name="max"/> comes from, named in the error so the caller knows it is a limit.</param>
+    public int Int(string name, string? value, int fallback, int min, int max, string? setting = null)
     {
         if (value is null)
         {
@@ -45,7 +46,7 @@ internal sealed class QueryParameters
             return number;
         }
 
-        Add(name, $"Must be an integer from {min} to {max}.");
+        Add(name, setting is null ? $"Must be an integer from {min} to {max}." : $"Must be an integer from {min} to {max} ({setting}).");
         return fallback;
     }
 
@@ -80,6 +81,21 @@ internal sealed class QueryParameters
         if (value.Length == 0 || value.Length > maxLength)
         {
             Add(name, $"Must be 1 to {maxLength} characters.");
+            return null;
+        }
+
+        return Filter(name, value);
+    }
+
+    /// <summary>
+    /// A value matched against stored text: no stored id has control characters, and PostgreSQL refuses a NUL in a
+    /// parameter, so such a value is an error naming the parameter rather than a failed query.
+    /// </summary>
+    public string? Filter(string name, string? value)
+    {
+        if (value is not null && value.Any(char.IsControl))
+        {
+            Add(name, "Must not contain control characters.");
             return null;
         }
 

@@ -1,6 +1,7 @@
 using Factory.Core.Data;
 using Factory.Core.DataQuality;
 using Factory.Core.Ingestion;
+using Factory.Core.Limits;
 using Factory.Core.Live;
 using Factory.Core.Metrics;
 using Factory.Core.ModelHealth;
@@ -68,6 +69,10 @@ public static class CoreServiceExtensions
         services.AddHostedService<ModelAlertWorker>();
         services.AddScoped<DatabaseInitializer>();
         services.AddFactoryMetrics();
+        services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.MaxWindow is null || (o.MaxWindow >= TimeSpan.FromDays(1) && o.MaxWindow <= TimeSpan.FromDays(3650)), "Limits:MaxWindow must be from 1.00:00:00 to 3650.00:00:00.")
+            .ValidateOnStart();
+        services.AddSingleton<QueryLimits>();
         services.AddSingleton<RetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         services.AddDemoData(configuration);

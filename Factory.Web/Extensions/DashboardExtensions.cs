@@ -7,7 +7,6 @@ using Factory.Web.Dashboard;
 using Factory.Web.Hubs;
 using Factory.Web.Security;
 using Microsoft.AspNetCore.Components.Server.Circuits;
-using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace Factory.Web.Extensions;
@@ -46,7 +45,7 @@ public static class DashboardExtensions
         // Unknown pages get the dashboard's not-found page; the more specific /api fallback keeps its ProblemDetails.
         app.MapFallback(() => new RazorComponentResult<NotFoundDocument> { StatusCode = StatusCodes.Status404NotFound })
             .ExcludeFromDescription();
-        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.RequireViewer)
+        if (SecurityExtensions.ViewerRequired(app.Services))
         {
             pages.RequireAuthorization(SecurityExtensions.ViewerPolicy);
             hub.RequireAuthorization(SecurityExtensions.ViewerPolicy);

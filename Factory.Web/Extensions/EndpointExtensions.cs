@@ -1,6 +1,5 @@
 using Factory.Web.Endpoints;
 using Factory.Web.Security;
-using Microsoft.Extensions.Options;
 
 namespace Factory.Web.Extensions;
 
@@ -11,7 +10,7 @@ public static class EndpointExtensions
     {
         var api = app.MapGroup("/api").RequireRateLimiting(SecurityExtensions.RateLimitPolicy).RequireCors(SecurityExtensions.CorsPolicy);
         var viewer = api.MapGroup("").WithTags("Reads");
-        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.RequireViewer)
+        if (SecurityExtensions.ViewerRequired(app.Services))
         {
             viewer.RequireAuthorization(SecurityExtensions.ViewerPolicy);
         }
@@ -36,6 +35,7 @@ public static class EndpointExtensions
         groups.Viewer.MapAlertReads();
         groups.Admin.MapAlertAdmin();
         api.MapGroup("").RequireAuthorization(Factory.Web.Alerts.AlertAcknowledgers.Policy).MapAlertAcknowledge();
+        groups.Viewer.MapAntiforgeryToken();
 
         // Anything else under /api is a ProblemDetails 404 (or 405/415), not the dashboard's page.
         api.MapFallback(ApiFallback.Handle).ExcludeFromDescription();

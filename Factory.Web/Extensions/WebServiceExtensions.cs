@@ -75,13 +75,24 @@ public static class WebServiceExtensions
     {
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth }).ExcludeFromDescription();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth }).ExcludeFromDescription();
-        app.MapMetrics("/metrics").ExcludeFromDescription();
+        var prometheus = app.MapMetrics("/metrics").ExcludeFromDescription();
+        if (!app.Environment.IsDevelopment())
+        {
+            prometheus.RequireAuthorization(Security.SecurityExtensions.OpsPolicy);
+        }
+
 
         // prometheus-net connects to .NET meters on its first collection; do it now, so that nothing
         // measured before the first scrape is lost.
         Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null).GetAwaiter().GetResult();
-        app.MapOpenApi();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Factory Pulse API"));
+        var openApi = app.MapOpenApi();
+        var reference = app.MapScalarApiReference("/docs", o => o.WithTitle("Factory Pulse API"));
+        if (Security.SecurityExtensions.ViewerRequired(app.Services))
+        {
+            openApi.RequireAuthorization(Security.SecurityExtensions.ViewerPolicy);
+            reference.RequireAuthorization(Security.SecurityExtensions.ViewerPolicy);
+        }
+
         return app;
     }
 
@@ -92,6 +103,7 @@ public static class WebServiceExtensions
         {
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
+            details = report.Entries.Where(e => e.Value.Description is not null).ToDictionary(e => e.Key, e => e.Value.Description),
         });
     }
 }

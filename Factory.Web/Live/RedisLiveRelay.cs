@@ -1,5 +1,4 @@
-using System.Text.Json;
-using Factory.Core.Events;
+using Factory.Core.Data;
 using Factory.Core.Ingestion;
 using Factory.Core.Live;
 using Microsoft.Extensions.Options;
@@ -10,16 +9,26 @@ namespace Factory.Web.Live;
 /// <summary>
 /// Carries committed events between instances through a Redis channel: events stored here are published,
 /// events stored by another instance are handed to this instance's commit observers (derived state) and
-/// live notifier (dashboards, hub), marked <see cref="EventsCommitted.Remote"/>.
+/// live notifier (dashboards, hub), marked <see cref="EventsCommitted.Remote"/>. Messages are signed with
+/// <see cref="RedisOptions.RelaySecret"/> and checked by <see cref="RelayMessages"/> before anything is applied.
 /// </summary>
 internal sealed partial class RedisLiveRelay(
     IEventNotifier notifier,
     IEnumerable<ICommitObserver> observers,
     IOptions<RedisOptions> options,
+    IOptions<RetentionOptions> retention,
+    IOptions<IngestionOptions> ingestion,
+    RelayMetrics metrics,
+    TimeProvider time,
     ILogger<RedisLiveRelay> logger) : IHostedService, IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
     private readonly string _instance = Guid.NewGuid().ToString("N");
+    private readonly RelayMessages _messages = new(
+        RelayMessages.SecretBytes(options.Value.RelaySecret ?? RedisOptions.DevelopmentRelaySecret), time,
+        options.Value.RelayMaxAge, retention.Value.Period, ingestion.Value.MaxClockSkew);
+
+    private long _sequence;
+    private int _disposed;
     private ConnectionMultiplexer? _redis;
     private IDisposable? _subscription;
     private RedisChannel _channel;
@@ -64,10 +73,10 @@ internal sealed partial class RedisLiveRelay(
             return;
         }
 
-        var envelope = new Envelope(_instance, committed.CommittedAt, committed.Events.Select(WireEvent.From).ToList());
+        var envelope = new RelayEnvelope(_instance, Interlocked.Increment(ref _sequence), committed.CommittedAt, committed.Events.Select(RelayEvent.From).ToList());
         try
         {
-            await _redis.GetSubscriber().PublishAsync(_channel, JsonSerializer.SerializeToUtf8Bytes(envelope, Json));
+            await _redis.GetSubscriber().PublishAsync(_channel, _messages.Seal(envelope));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -78,26 +87,31 @@ internal sealed partial class RedisLiveRelay(
 
     private void OnMessage(RedisValue message)
     {
-        try
+        if (message.IsNullOrEmpty)
         {
-            var envelope = JsonSerializer.Deserialize<Envelope>((byte[])message!, Json);
-            if (envelope is null || envelope.Instance == _instance)
-            {
-                return;
-            }
-
-            var events = envelope.Events.Select(e => e.ToEvent()).ToList();
-            foreach (var observer in observers)
-            {
-                observer.OnCommitted(events);
-            }
-
-            _ = notifier.PublishAsync(new EventsCommitted(events, envelope.CommittedAt) { Remote = true }).AsTask();
+            return;
         }
-        catch (Exception ex) when (ex is JsonException or InvalidCastException)
+
+        var envelope = _messages.Open((byte[])message!, out var rejection);
+        if (envelope is null)
         {
-            LogBadMessage(ex);
+            metrics.RecordRejected(rejection!);
+            LogRejected(rejection!);
+            return;
         }
+
+        if (envelope.Instance == _instance)
+        {
+            return;
+        }
+
+        var events = envelope.Events.Select(e => e.ToEvent()).ToList();
+        foreach (var observer in observers)
+        {
+            observer.OnCommitted(events);
+        }
+
+        _ = notifier.PublishAsync(new EventsCommitted(events, envelope.CommittedAt) { Remote = true }).AsTask();
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
@@ -109,6 +123,12 @@ internal sealed partial class RedisLiveRelay(
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as itself and as a hosted service: the container disposes it under both.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         _stopping.Dispose();
         _subscription?.Dispose();
@@ -127,30 +147,6 @@ internal sealed partial class RedisLiveRelay(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not relay {Count} events to other instances")]
     private partial void LogPublishFailed(Exception ex, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored an unreadable live message from Redis")]
-    private partial void LogBadMessage(Exception ex);
-
-    private sealed record Envelope(string Instance, DateTime CommittedAt, List<WireEvent> Events);
-
-    private sealed record WireEvent(long Id, long Ts, long Rcv, string W, string S, int T, double C, int N, string? Cam, string? Mv, string? Eid, bool Low)
-    {
-        public static WireEvent From(FactoryEvent e) => new(e.Id, e.Timestamp.Ticks, e.ReceivedAt.Ticks, e.WorkerId, e.WorkstationId, (int)e.EventType,
-            e.Confidence, e.Count, e.CameraId, e.ModelVersion, e.EventId, e.LowConfidence);
-
-        public FactoryEvent ToEvent() => new()
-        {
-            Id = Id,
-            Timestamp = new DateTime(Ts, DateTimeKind.Utc),
-            ReceivedAt = new DateTime(Rcv, DateTimeKind.Utc),
-            WorkerId = W,
-            WorkstationId = S,
-            EventType = (EventType)T,
-            Confidence = C,
-            Count = N,
-            CameraId = Cam,
-            ModelVersion = Mv,
-            EventId = Eid,
-            LowConfidence = Low,
-        };
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a live relay message from Redis ({Reason})")]
+    private partial void LogRejected(string reason);
 }

@@ -11,7 +11,8 @@ internal sealed class ProblemDetailsAuthorizationResultHandler(IProblemDetailsSe
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
     {
-        if (result.Succeeded || !context.Request.Path.StartsWithSegments("/api"))
+        var metrics = context.Request.Path.StartsWithSegments("/metrics");
+        if (result.Succeeded || !(context.Request.Path.StartsWithSegments("/api") || metrics))
         {
             await _default.HandleAsync(next, context, policy, result);
             return;
@@ -20,7 +21,9 @@ internal sealed class ProblemDetailsAuthorizationResultHandler(IProblemDetailsSe
         var authenticated = context.User.Identity?.IsAuthenticated == true;
         var status = result.Forbidden && authenticated ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
         var roles = string.Join(" or ", policy.Requirements.OfType<Microsoft.AspNetCore.Authorization.Infrastructure.RolesAuthorizationRequirement>().SelectMany(r => r.AllowedRoles));
-        var detail = status == StatusCodes.Status401Unauthorized
+        var detail = metrics
+            ? "/metrics needs an ops key (X-Api-Key or Authorization: Bearer) or a client address in Auth:MetricsNetworks."
+            : status == StatusCodes.Status401Unauthorized
             ? context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
                 ? "The X-Api-Key is not valid."
                 : $"This endpoint needs an API key in the X-Api-Key header (role {roles})."

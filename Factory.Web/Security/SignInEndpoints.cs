@@ -9,22 +9,30 @@ using Microsoft.Extensions.Options;
 namespace Factory.Web.Security;
 
 /// <summary>
-/// Sign-in for the dashboard's admin pages: an admin enters an admin API key once and gets an HTTP-only,
-/// same-site cookie; the form carries an anti-forgery token. No password store is needed next to the keys.
+/// Sign-in for the dashboard: a viewer or admin enters their API key once and gets an HTTP-only, same-site cookie that
+/// carries the key's fingerprint (<see cref="Sessions"/>); the form carries an anti-forgery token. No password store is
+/// needed next to the keys.
 /// </summary>
 public static class SignInEndpoints
 {
+    public const string Path = "/login";
+
     public static void MapSignIn(this WebApplication app)
     {
-        app.MapGet("/login", LoginPage).ExcludeFromDescription().AllowAnonymous();
-        app.MapPost("/login", SignIn).ExcludeFromDescription().AllowAnonymous();
-        app.MapPost("/logout", SignOut).ExcludeFromDescription();
+        app.MapGet(Path, LoginPage).ExcludeFromDescription().AllowAnonymous();
+        app.MapPost(Path, SignIn).ExcludeFromDescription().AllowAnonymous();
+        app.MapPost("/logout", SignOut).ExcludeFromDescription().AllowAnonymous();
     }
 
     internal static IResult LoginPage(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string? error)
     {
+        if (BadReturnUrl(returnUrl) is { } bad)
+        {
+            return bad;
+        }
+
         var tokens = antiforgery.GetAndStoreTokens(context);
-        var message = error is null ? "" : "<p class=\"error\" role=\"alert\">That key is not an admin key. Check it and try again.</p>";
+        var message = error is null ? "" : "<p class=\"error\" role=\"alert\">That key is not a viewer or admin key. Check it and try again.</p>";
         var html = $$"""
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -39,10 +47,10 @@ public static class SignInEndpoints
               .error{color:#ff8a80} a{color:#f5a623}
             </style></head>
             <body><form method="post" action="/login">
-              <h1>Factory Pulse admin</h1>
-              <p>Sign in with an admin API key to seed data and edit the registry.</p>
+              <h1>Factory Pulse</h1>
+              <p>Sign in with a viewer key to see the dashboard, or an admin key to also seed data and edit the registry.</p>
               {{message}}
-              <label for="key">Admin key</label>
+              <label for="key">API key</label>
               <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
               <input type="hidden" name="{{tokens.FormFieldName}}" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}">
               <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(SafeReturnUrl(returnUrl))}}">
@@ -53,31 +61,50 @@ public static class SignInEndpoints
         return Results.Content(html, "text/html; charset=utf-8");
     }
 
-    internal static async Task<IResult> SignIn(HttpContext context, [FromForm] string? key, [FromForm] string? returnUrl, IOptionsMonitor<AuthOptions> auth)
+    internal static async Task<IResult> SignIn(HttpContext context, [FromForm] string? key, [FromForm] string? returnUrl,
+        IOptionsMonitor<AuthOptions> auth, Sessions sessions, FailedKeyChecks failures)
     {
-        var target = SafeReturnUrl(returnUrl);
-        var entry = string.IsNullOrEmpty(key) || key.Length > 512 ? null : auth.CurrentValue.FindKey(key);
-        if (entry is null || entry.Role != Roles.Admin)
+        if (BadReturnUrl(returnUrl) is { } bad)
         {
-            return Results.Redirect($"/login?error=1&returnUrl={Uri.EscapeDataString(target)}");
+            return bad;
         }
 
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, entry.Name), new Claim(ClaimTypes.Role, Roles.Admin), new Claim(ClaimTypes.Role, Roles.Viewer)],
-            CookieAuthenticationDefaults.AuthenticationScheme);
-        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        var target = SafeReturnUrl(returnUrl);
+        var entry = string.IsNullOrEmpty(key) || key.Length > 512 ? null : auth.CurrentValue.FindKey(key);
+        if (entry is null || entry.Role is not (Roles.Admin or Roles.Viewer))
+        {
+            failures.Record(FailedKeyChecks.ClientOf(context), entry is null ? "A sign-in with an unknown key" : "A sign-in with a " + entry.Role + " key");
+            return Results.Redirect($"{Path}?error=1&returnUrl={Uri.EscapeDataString(target)}");
+        }
+
+        var principal = sessions.CreatePrincipal(entry, CookieAuthenticationDefaults.AuthenticationScheme);
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         return Results.LocalRedirect(target);
     }
 
-    internal static async Task<IResult> SignOut(HttpContext context, CancellationToken ct)
+    /// <summary>Signs out; the form must carry the anti-forgery token, so no other site can sign a user out.</summary>
+    internal static async Task<IResult> SignOut(HttpContext context, IAntiforgery antiforgery)
     {
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return TypedResults.Problem("Sign out with the button of the dashboard: the form's anti-forgery token is missing or invalid.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Invalid sign-out request");
+        }
+
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        return Results.LocalRedirect("/");
+        return Results.LocalRedirect(Path);
     }
 
     /// <summary>Only local paths, so the sign-in page cannot be used to send someone elsewhere.</summary>
     private static string SafeReturnUrl(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
             ? returnUrl
-            : "/admin";
+            : "/";
+
+    /// <summary>A 400 for a return address with control characters (they cannot be sent back in a <c>Location</c> header), else null.</summary>
+    private static IResult? BadReturnUrl(string? returnUrl) =>
+        returnUrl is not null && (returnUrl.Any(char.IsControl) || returnUrl.Length > 2048)
+            ? TypedResults.Problem("returnUrl must be a local path of at most 2048 characters without control characters.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Invalid returnUrl")
+            : null;
 }

@@ -6,7 +6,8 @@ namespace Factory.Tests.Core.Seeding;
 
 public sealed class DemoDataHostingTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    // A deadline for a wait, not a speed target (seeding speed is measured by the benchmarks): generous for a loaded machine.
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(5);
 
     [Fact]
     public async Task An_empty_database_is_seeded_at_start_up_when_enabled()

@@ -23,6 +23,13 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
     [Inject]
     protected ReconnectSignal Reconnect { get; set; } = default!;
 
+    [Inject]
+    private ILoggerFactory LoggerFactory { get; set; } = default!;
+
+    /// <summary>Logs a failed query and returns what the page shows instead of the exception's text (<see cref="PageErrors"/>).</summary>
+    protected string Failure(Exception exception, string view = "view") =>
+        PageErrors.Describe(LoggerFactory.CreateLogger(GetType()), exception, view);
+
     /// <summary>Which committed events concern this page (all by default).</summary>
     protected virtual bool IsRelevant(FactoryEvent e) => true;
 

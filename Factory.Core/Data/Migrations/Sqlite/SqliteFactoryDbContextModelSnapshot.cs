@@ -540,7 +540,13 @@ namespace Factory.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("EventId")
                         .IsUnique()
-                        .HasDatabaseName("ux_events_event_id");
+                        .HasDatabaseName("ux_events_event_id_without_camera")
+                        .HasFilter("camera_id IS NULL AND event_id IS NOT NULL");
+
+                    b.HasIndex("CameraId", "EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_events_camera_event_id")
+                        .HasFilter("camera_id IS NOT NULL AND event_id IS NOT NULL");
 
                     b.HasIndex("WorkerId", "Timestamp")
                         .HasDatabaseName("ix_events_worker_time");

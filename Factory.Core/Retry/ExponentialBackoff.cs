@@ -1,4 +1,4 @@
-namespace Factory.Edge.Sending;
+namespace Factory.Core.Retry;
 
 /// <summary>
 /// Delays between retries: <c>initial · 2^(attempt−1)</c>, capped at <c>max</c>, then shortened by a random
