@@ -356,7 +356,8 @@ public sealed class AlertEvaluator : ICommitObserver
                 {
                     var gone = rule ?? new AlertRule { Id = ruleId, Name = "(deleted rule)" };
                     transitions.Add(new AlertTransition(AlertChange.Resolved, gone, scope, entity, state.Severity, 0, 0,
-                        rule is null ? "The rule was deleted." : "The rule was switched off.", new DateTime(state.OpenedAt, DateTimeKind.Utc), now, id) { State = state });
+                        rule is null ? "The rule was deleted." : "The rule was switched off.", new DateTime(state.OpenedAt, DateTimeKind.Utc), now, id)
+                    { State = state });
                 }
                 else
                 {
@@ -755,7 +756,8 @@ public sealed class AlertEvaluator : ICommitObserver
                     if (state.AlertId is { } id)
                     {
                         transitions.Add(new AlertTransition(AlertChange.Resolved, rule, scope, entity, state.Severity, check.Value, threshold,
-                            "The condition cleared.", new DateTime(state.OpenedAt, DateTimeKind.Utc), Utc(now), id) { State = state });
+                            "The condition cleared.", new DateTime(state.OpenedAt, DateTimeKind.Utc), Utc(now), id)
+                        { State = state });
                     }
 
                     return;
@@ -778,7 +780,8 @@ public sealed class AlertEvaluator : ICommitObserver
             if (now >= due)
             {
                 transitions.Add(new AlertTransition(AlertChange.Opened, rule, scope, entity, rule.Severity, check.Value, threshold, check.Message,
-                    Utc(state.ConditionSince.Value), Utc(due), null) { State = state });
+                    Utc(state.ConditionSince.Value), Utc(due), null)
+                { State = state });
             }
         }
 
@@ -789,7 +792,8 @@ public sealed class AlertEvaluator : ICommitObserver
             {
                 var severity = state.Severity == AlertSeverity.Critical ? AlertSeverity.Critical : state.Severity + 1;
                 transitions.Add(new AlertTransition(AlertChange.Escalated, rule, scope, entity, severity, 0, ThresholdOf(rule),
-                    $"Not acknowledged within {minutes} min: escalated to {AlertNames.Of(severity)}.", Utc(state.OpenedAt), Utc(now), id) { State = state });
+                    $"Not acknowledged within {minutes} min: escalated to {AlertNames.Of(severity)}.", Utc(state.OpenedAt), Utc(now), id)
+                { State = state });
             }
         }
 

@@ -226,9 +226,16 @@ public sealed class SeveralInstancesTests
             var db = scope.ServiceProvider.GetRequiredService<FactoryDbContext>();
             var other = new AlertRecord
             {
-                RuleId = 1, RuleName = "Camera silent during shift", Kind = AlertRuleKind.CameraSilent, Scope = AlertScope.Camera, EntityId = "CAM-01",
-                Severity = AlertSeverity.Warning, State = AlertState.Open, Message = "Camera CAM-01 silent (stored by another instance)",
-                StartedAt = last.UtcDateTime, OpenedAt = last.UtcDateTime.AddMinutes(10),
+                RuleId = 1,
+                RuleName = "Camera silent during shift",
+                Kind = AlertRuleKind.CameraSilent,
+                Scope = AlertScope.Camera,
+                EntityId = "CAM-01",
+                Severity = AlertSeverity.Warning,
+                State = AlertState.Open,
+                Message = "Camera CAM-01 silent (stored by another instance)",
+                StartedAt = last.UtcDateTime,
+                OpenedAt = last.UtcDateTime.AddMinutes(10),
             };
             db.Alerts.Add(other);
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
@@ -264,8 +271,16 @@ public sealed class SeveralInstancesTests
         using var client = app.CreateClient();
         AlertRecord Open(string entity) => new()
         {
-            RuleId = 1, RuleName = "Camera silent during shift", Kind = AlertRuleKind.CameraSilent, Scope = AlertScope.Camera, EntityId = entity,
-            Severity = AlertSeverity.Warning, State = AlertState.Open, Message = "silent", StartedAt = FactoryApp.Start.UtcDateTime, OpenedAt = FactoryApp.Start.UtcDateTime,
+            RuleId = 1,
+            RuleName = "Camera silent during shift",
+            Kind = AlertRuleKind.CameraSilent,
+            Scope = AlertScope.Camera,
+            EntityId = entity,
+            Severity = AlertSeverity.Warning,
+            State = AlertState.Open,
+            Message = "silent",
+            StartedAt = FactoryApp.Start.UtcDateTime,
+            OpenedAt = FactoryApp.Start.UtcDateTime,
         };
 
         await using (var scope = app.Services.CreateAsyncScope())
