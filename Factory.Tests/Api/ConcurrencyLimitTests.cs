@@ -172,5 +172,7 @@ public sealed class ConcurrencyLimitTests
 
         public Task<IReadOnlyList<WorkerPresence>> WorkersAtStationAsync(string workstationId, DateTime start, DateTime end, CancellationToken ct = default) =>
             inner.WorkersAtStationAsync(workstationId, start, end, ct);
+
+        public Task<FactoryEvent?> FindAsync(long id, CancellationToken ct = default) => inner.FindAsync(id, ct);
     }
 }

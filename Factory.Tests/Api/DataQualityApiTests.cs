@@ -128,6 +128,25 @@ public sealed class DataQualityApiTests : ApiTest
     }
 
     [Fact]
+    public async Task The_events_export_takes_the_same_late_filter_as_the_event_log()
+    {
+        await _client.PostEventAsync(FactoryHttp.Event(Now.AddSeconds(-30), worker: "W1"));
+        await _client.PostEventAsync(FactoryHttp.Event(Now.AddMinutes(-5), worker: "W2"));
+        await _client.PostEventAsync(FactoryHttp.Event(Now.AddMinutes(-7), worker: "W4"));
+
+        using var viewer = _app.CreateClientAs("viewer");
+        var csv = await viewer.GetStringAsync("/api/export/events.csv?late=true", TestContext.Current.CancellationToken);
+        var page = await viewer.GetFromJsonAsync<JsonElement>("/api/events?late=true", TestContext.Current.CancellationToken);
+        var bad = await viewer.GetAsync("/api/export/events.csv?late=sometimes", TestContext.Current.CancellationToken);
+
+        var workers = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split(',')[3]).ToList();
+        Assert.Equal(["W2", "W4"], workers);
+        Assert.Equal(workers, page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("worker_id").GetString()));
+        var problem = await ProblemAssert.IsProblemAsync(bad, 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("late", out _));
+    }
+
+    [Fact]
     public async Task Duplicates_and_rejects_are_counted_per_camera_and_reason_after_a_flush()
     {
         var first = FactoryHttp.Event(Now.AddMinutes(-1), camera: "CAM-01");

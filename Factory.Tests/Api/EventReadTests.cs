@@ -176,13 +176,14 @@ public sealed class EventReadTests : ApiTest
     }
 
     [Fact]
-    public async Task Workstations_are_S1_to_S6_with_name_location_and_type()
+    public async Task Workstations_are_S1_to_S6_with_name_location_type_and_cameras()
     {
         var stations = (await (await _client.GetAsync("/api/workstations")).JsonAsync()).EnumerateArray().ToList();
         Assert.Equal(["S1", "S2", "S3", "S4", "S5", "S6"], stations.Select(s => s.GetProperty("id").GetString()));
         Assert.All(stations, s =>
         {
-            Assert.Equal(["id", "location", "name", "type"], s.EnumerateObject().Select(p => p.Name).Order());
+            Assert.Equal(["cameras", "id", "location", "name", "type"], s.EnumerateObject().Select(p => p.Name).Order());
+            Assert.Equal(JsonValueKind.Array, s.GetProperty("cameras").ValueKind);
             Assert.False(string.IsNullOrWhiteSpace(s.GetProperty("name").GetString()));
             Assert.False(string.IsNullOrWhiteSpace(s.GetProperty("location").GetString()));
             Assert.False(string.IsNullOrWhiteSpace(s.GetProperty("type").GetString()));

@@ -322,8 +322,7 @@ public sealed class InMemoryEventLog : IEventLog
         Task.FromResult<IReadOnlyList<WorkerPresence>>(Events.Where(e => e.WorkstationId == workstationId && e.Timestamp >= start && e.Timestamp < end)
             .GroupBy(e => e.WorkerId).Select(g => new WorkerPresence(g.Key, g.Count(), g.Max(e => e.Timestamp))).ToList());
 
-    private IEnumerable<FactoryEvent> Filter(EventFilter f) => Events.Where(e =>
-        (f.WorkerId is null || e.WorkerId == f.WorkerId) && (f.WorkstationId is null || e.WorkstationId == f.WorkstationId)
-        && (f.CameraId is null || e.CameraId == f.CameraId) && (f.EventType is null || e.EventType == f.EventType)
-        && (f.Start is null || e.Timestamp >= f.Start) && (f.End is null || e.Timestamp < f.End));
+    public Task<FactoryEvent?> FindAsync(long id, CancellationToken ct = default) => Task.FromResult(Events.FirstOrDefault(e => e.Id == id));
+
+    private IEnumerable<FactoryEvent> Filter(EventFilter f) => Events.Where(f.Matches);
 }

@@ -1,13 +1,8 @@
-using System.Buffers.Text;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using Factory.Core.Data;
 using Factory.Core.Events;
 using Factory.Core.Ingestion;
 using Factory.Core.Limits;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Factory.Web.Endpoints;
 
@@ -98,80 +93,29 @@ public static class EventEndpoints
     }
 
     internal static async Task<Results<Ok<EventPage>, ValidationProblem>> GetEvents(
-        FactoryDbContext db, Microsoft.Extensions.Options.IOptions<Core.Metrics.MetricsOptions> metrics, QueryLimits limits, TimeProvider time,
-        string? worker_id, string? workstation_id, string? camera_id, string? event_type,
-        string? start_time, string? end_time, string? limit, string? cursor, string? late,
-        CancellationToken ct)
+        [AsParameters] EventLogQuery filters, IEventLog log, QueryLimits limits, string? limit, string? cursor, CancellationToken ct)
     {
         var query = new QueryParameters();
-        var onlyLate = query.Bool(nameof(late), late, false);
-        var start = query.Instant(nameof(start_time), start_time);
-        var end = query.Instant(nameof(end_time), end_time);
-        worker_id = query.Filter(nameof(worker_id), worker_id);
-        workstation_id = query.Filter(nameof(workstation_id), workstation_id);
-        camera_id = query.Filter(nameof(camera_id), camera_id);
+        var filter = filters.Bind(query, reachBack: false);
         var take = query.Int(nameof(limit), limit, Math.Min(100, limits.MaxPageSize), 1, limits.MaxPageSize, "Limits:MaxPageSize");
-        EventType? type = null;
-        if (event_type is not null)
+        EventLogPosition? after = null;
+        if (cursor is not null && !EventLogPosition.TryParse(cursor, out after))
         {
-            if (EventTypes.TryParse(event_type, out var parsed))
-            {
-                type = parsed;
-            }
-            else
-            {
-                query.Add(nameof(event_type), $"Must be one of: {string.Join(", ", EventTypes.All)}.");
-            }
+            query.Add(nameof(cursor), "Is not a cursor returned by this endpoint (next_cursor).");
         }
 
-        (DateTime Timestamp, long Id)? after = null;
-        if (cursor is not null)
-        {
-            after = DecodeCursor(cursor);
-            if (after is null)
-            {
-                query.Add(nameof(cursor), "Is not a cursor returned by this endpoint (next_cursor).");
-            }
-        }
-
-        if (start is not null && end is not null && start >= end)
-        {
-            query.Add(nameof(start_time), "Must be before end_time.");
-        }
-        else if (start is { } from && limits.CheckWindow(from, end ?? time.GetUtcNow().UtcDateTime) is { } tooLong)
-        {
-            // Paging bounds the rows, not the rows scanned to find them: a filter that matches little scans the whole window.
-            query.Add(nameof(start_time), tooLong);
-        }
-
-        if (!query.IsValid)
+        if (filter is null || !query.IsValid)
         {
             return (ValidationProblem)query.Problem();
         }
 
-        var events = (onlyLate ? Core.DataQuality.LateEvents.Query(db, metrics.Value.LateAfter) : db.Events).AsNoTracking();
-        if (worker_id is not null) events = events.Where(e => e.WorkerId == worker_id);
-        if (workstation_id is not null) events = events.Where(e => e.WorkstationId == workstation_id);
-        if (camera_id is not null) events = events.Where(e => e.CameraId == camera_id);
-        if (type is { } t) events = events.Where(e => e.EventType == t);
-        if (start is { } s) events = events.Where(e => e.Timestamp >= s);
-        if (end is { } en) events = events.Where(e => e.Timestamp < en);
-        if (after is { } a) events = events.Where(e => e.Timestamp < a.Timestamp || (e.Timestamp == a.Timestamp && e.Id < a.Id));
-
-        var rows = await events.OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Id).Take(take + 1).ToListAsync(ct);
-        string? next = null;
-        if (rows.Count > take)
-        {
-            rows.RemoveAt(rows.Count - 1);
-            next = EncodeCursor(rows[^1]);
-        }
-
-        return TypedResults.Ok(new EventPage(rows.Select(EventDto.From).ToList(), next));
+        var page = await log.PageAsync(filter, take, after, ct);
+        return TypedResults.Ok(new EventPage(page.Items.Select(EventDto.From).ToList(), page.Next?.ToCursor()));
     }
 
-    internal static async Task<Results<Ok<EventDto>, ProblemHttpResult>> GetEvent(long id, FactoryDbContext db, CancellationToken ct)
+    internal static async Task<Results<Ok<EventDto>, ProblemHttpResult>> GetEvent(long id, IEventLog log, CancellationToken ct)
     {
-        var e = await db.Events.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
+        var e = await log.FindAsync(id, ct);
         return e is null
             ? TypedResults.Problem($"No event has id {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found")
             : TypedResults.Ok(EventDto.From(e));
@@ -201,28 +145,6 @@ public static class EventEndpoints
         return cameras.Count == 0 ? null : cameras;
     }
 
-    private static string EncodeCursor(FactoryEvent e) =>
-        Base64Url.EncodeToString(Encoding.ASCII.GetBytes($"{e.Timestamp.Ticks.ToString(CultureInfo.InvariantCulture)}.{e.Id.ToString(CultureInfo.InvariantCulture)}"));
-
-    private static (DateTime, long)? DecodeCursor(string cursor)
-    {
-        try
-        {
-            var text = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(cursor));
-            var parts = text.Split('.');
-            if (parts.Length == 2
-                && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) && ticks <= DateTime.MaxValue.Ticks
-                && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-            {
-                return (new DateTime(ticks, DateTimeKind.Utc), id);
-            }
-        }
-        catch (FormatException)
-        {
-        }
-
-        return null;
-    }
 }
 
 /// <summary>The event body as documented in OpenAPI (parsing is done by hand to report every field).</summary>

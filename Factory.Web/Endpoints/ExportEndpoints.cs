@@ -35,46 +35,14 @@ public static partial class ExportEndpoints
     }
 
     internal static Results<PushStreamHttpResult, ValidationProblem> ExportEvents(
-        [FromServices] IEventLog log, [FromServices] TimeProvider time, [FromServices] QueryLimits limits,
-        string? worker_id, string? workstation_id, string? camera_id, string? event_type,
-        string? start_time, string? end_time)
+        [AsParameters] EventLogQuery filters, [FromServices] IEventLog log, [FromServices] TimeProvider time)
     {
         var query = new QueryParameters();
-        worker_id = query.Filter(nameof(worker_id), worker_id);
-        workstation_id = query.Filter(nameof(workstation_id), workstation_id);
-        camera_id = query.Filter(nameof(camera_id), camera_id);
-        var start = query.Instant(nameof(start_time), start_time);
-        var end = query.Instant(nameof(end_time), end_time);
-        EventType? type = null;
-        if (event_type is not null)
-        {
-            if (EventTypes.TryParse(event_type, out var parsed))
-            {
-                type = parsed;
-            }
-            else
-            {
-                query.Add(nameof(event_type), $"Must be one of: {string.Join(", ", EventTypes.All)}.");
-            }
-        }
-
-        if (start is not null && end is not null && start >= end)
-        {
-            query.Add(nameof(start_time), "Must be before end_time.");
-        }
-        else if (start is { } from && limits.CheckWindow(from, end ?? time.GetUtcNow().UtcDateTime) is { } tooLong)
-        {
-            query.Add(nameof(start_time), tooLong);
-        }
-
-        if (!query.IsValid)
+        if (filters.Bind(query, reachBack: true) is not { } filter)
         {
             return (ValidationProblem)query.Problem();
         }
 
-        // Without start_time the export reaches back Limits:MaxWindow from its end, never further.
-        start ??= (end ?? time.GetUtcNow().UtcDateTime) - limits.MaxWindow;
-        var filter = new EventFilter(worker_id, workstation_id, camera_id, type, start, end);
         var name = $"events-{time.GetUtcNow():yyyyMMdd-HHmmss}.csv";
         return TypedResults.Stream(async body =>
         {

@@ -1,8 +1,7 @@
 using Factory.Core.Data;
-using Factory.Core.Events;
 using Microsoft.EntityFrameworkCore;
 
-namespace Factory.Core.DataQuality;
+namespace Factory.Core.Events;
 
 /// <summary>Events that arrived later than allowed: <c>received_at - timestamp</c> above the threshold.</summary>
 public static class LateEvents
