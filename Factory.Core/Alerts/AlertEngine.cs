@@ -14,14 +14,17 @@ using Microsoft.Extensions.Options;
 namespace Factory.Core.Alerts;
 
 /// <summary>
-/// Runs the evaluator: at start-up it restores unresolved alerts and reads the last <see cref="AlertOptions.WarmUp"/> of
-/// events (a bounded read, whatever the stored history); then it runs a pass soon after events are committed (only the
-/// entities they touched) and a full pass every <see cref="AlertOptions.EvaluateEvery"/> (durations, silence,
-/// escalation), and stores what each pass decided through <see cref="AlertService"/>.
+/// Runs the evaluator: at start-up it reads the last <see cref="AlertOptions.WarmUp"/> of events (a bounded read,
+/// whatever the stored history); then it runs a pass soon after events are committed (only the entities they touched)
+/// and a full pass every <see cref="AlertOptions.EvaluateEvery"/> (durations, silence, escalation), and stores what each
+/// pass decided through <see cref="AlertService"/>. Every instance keeps the figures current, but only the holder of the
+/// <see cref="EvaluationLease"/> evaluates; on taking the lease it reads the unresolved alerts back, since another
+/// instance may have opened or resolved some.
 /// </summary>
 public sealed partial class AlertEngine(
     AlertEvaluator evaluator,
     AlertService alerts,
+    EvaluationLease lease,
     AlertRuleEditor rules,
     IShiftCalendarProvider calendars,
     RegistryCache registry,
@@ -32,15 +35,20 @@ public sealed partial class AlertEngine(
     ILogger<AlertEngine> logger,
     IMeterFactory? meters = null) : BackgroundService, IEventsClearedObserver
 {
-    private readonly Meter? _meter = CreateMeter(meters, evaluator);
+    private readonly Meter? _meter = CreateMeter(meters, evaluator, lease);
 
-    /// <summary>The evaluator's own time as a counter (<c>factory_alerts_evaluation_seconds_total</c> on /metrics), to set against process CPU.</summary>
-    private static Meter? CreateMeter(IMeterFactory? meters, AlertEvaluator evaluator)
+    /// <summary>
+    /// The evaluator's own time as a counter (<c>factory_alerts_evaluation_seconds</c> on /metrics, wall time of the
+    /// passes), to set against process CPU; and which instance holds the evaluation lease.
+    /// </summary>
+    private static Meter? CreateMeter(IMeterFactory? meters, AlertEvaluator evaluator, EvaluationLease lease)
     {
         var meter = meters?.Create("Factory.Alerts");
-        meter?.CreateObservableCounter("factory_alerts_evaluation_seconds", () => evaluator.WorkTime.TotalSeconds, "s",
+        meter?.CreateObservableCounter("evaluation_seconds", () => evaluator.WorkTime.TotalSeconds, "s",
             "Time spent folding committed events into the alert figures and evaluating rules");
-        meter?.CreateObservableCounter("factory_alerts_passes", () => evaluator.Passes, null, "Alert evaluation passes");
+        meter?.CreateObservableCounter("passes", () => evaluator.Passes, null, "Alert evaluation passes");
+        meter?.CreateObservableGauge("lease_held", () => lease.IsHeld ? 1 : 0, null,
+            "1 on the instance that holds the alert evaluation lease (it evaluates the rules), 0 on the others");
         return meter;
     }
 
@@ -102,6 +110,21 @@ public sealed partial class AlertEngine(
         finally
         {
             evaluator.EventsQueued -= Wake;
+            await ReleaseAsync();
+        }
+    }
+
+    /// <summary>Gives the lease up at shutdown so that another instance evaluates at its next pass, not after expiry.</summary>
+    private async Task ReleaseAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await lease.ReleaseAsync(timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            LogReleaseFailed(ex);
         }
     }
 
@@ -119,8 +142,23 @@ public sealed partial class AlertEngine(
         await _passLock.WaitAsync(ct);
         try
         {
+            if (evaluator.Overflowed)
+            {
+                evaluator.Reset();
+                await WarmUpAsync(ct);
+            }
+
+            if (full)
+            {
+                // Acknowledgements and changes made on other instances: pages here refresh, escalation stops.
+                foreach (var acknowledged in (await alerts.RefreshOpenAsync(ct)).Where(a => a.State == AlertState.Acknowledged))
+                {
+                    evaluator.MarkAcknowledged(acknowledged.Id);
+                }
+            }
+
             var now = time.GetUtcNow().UtcDateTime;
-            if (!options.Value.Evaluate)
+            if (!await HoldsLeaseAsync(full, ct))
             {
                 evaluator.Fold();
                 Interlocked.Exchange(ref _lastPassTicks, now.Ticks);
@@ -131,15 +169,7 @@ public sealed partial class AlertEngine(
             var transitions = evaluator.Evaluate(now, context, full);
             if (transitions.Count > 0)
             {
-                var ids = await alerts.ApplyAsync(transitions, ct);
-                for (var i = 0; i < transitions.Count; i++)
-                {
-                    evaluator.Confirm(transitions[i], ids[i]);
-                    if (transitions[i].Change == AlertChange.Opened)
-                    {
-                        LogOpened(ids[i], transitions[i].Rule.Name, transitions[i].EntityId, transitions[i].Message);
-                    }
-                }
+                await StoreAsync(transitions, ct);
             }
 
             Interlocked.Exchange(ref _lastPassTicks, now.Ticks);
@@ -154,20 +184,101 @@ public sealed partial class AlertEngine(
         }
     }
 
+    /// <summary>Renews or takes the lease (one database round trip per timer pass); on taking it, reads the unresolved alerts back.</summary>
+    private async Task<bool> HoldsLeaseAsync(bool full, CancellationToken ct)
+    {
+        if (!options.Value.Evaluate)
+        {
+            return false;
+        }
+
+        var wasHeld = lease.IsHeld;
+        if (!full)
+        {
+            // Passes after commits renew a lease running out but never try to take one: timer passes do.
+            return wasHeld && (await lease.RenewAsync(force: false, ct)).Held;
+        }
+
+        var (holds, taken) = await lease.RenewAsync(force: full, ct);
+        if (holds && (taken || !_restored))
+        {
+            await RestoreAsync(ct);
+            LogLeaseTaken(lease.Owner);
+        }
+        else if (!holds && wasHeld)
+        {
+            LogLeaseLost(lease.Owner);
+        }
+
+        return holds;
+    }
+
+    private bool _restored;
+
+    /// <summary>Replaces what the rules remember with the unresolved alerts in the database.</summary>
+    private async Task RestoreAsync(CancellationToken ct)
+    {
+        var unresolved = await alerts.LoadUnresolvedAsync(ct);
+        evaluator.ForgetRuleStates();
+        foreach (var alert in unresolved)
+        {
+            evaluator.Restore(alert);
+        }
+
+        _restored = true;
+    }
+
+    private async Task StoreAsync(IReadOnlyList<AlertTransition> transitions, CancellationToken ct)
+    {
+        AlertApplyResult result;
+        try
+        {
+            result = await alerts.ApplyAsync(transitions, ct);
+        }
+        catch (DbUpdateException ex)
+        {
+            // The database refused a change (e.g. a second open alert for one rule and entity): what this instance
+            // remembers is out of date. Nothing of the pass was stored; read the truth back and decide again next pass.
+            LogApplyRefused(ex);
+            await RestoreAsync(ct);
+            return;
+        }
+
+        if (!result.LeaseHeld)
+        {
+            _restored = false;
+            LogLeaseLost(lease.Owner);
+            return;
+        }
+
+        for (var i = 0; i < transitions.Count; i++)
+        {
+            var t = transitions[i];
+            if (result.Ids[i] is { } id)
+            {
+                evaluator.Confirm(t, id);
+                if (t.Change == AlertChange.Opened)
+                {
+                    LogOpened(id, t.Rule.Name, t.EntityId, t.Message);
+                }
+            }
+            else if (t.Change == AlertChange.Escalated && t.AlertId is { } stale)
+            {
+                evaluator.MarkAcknowledged(stale); // acknowledged or resolved meanwhile: no escalation any more
+            }
+            else if (t.Change == AlertChange.Resolved)
+            {
+                evaluator.Confirm(t, t.AlertId ?? 0); // already resolved: forget it all the same
+            }
+        }
+    }
+
     private async Task StartUpAsync(CancellationToken ct)
     {
         while (true)
         {
             try
             {
-                if (options.Value.Evaluate)
-                {
-                    foreach (var alert in await alerts.LoadUnresolvedAsync(ct))
-                    {
-                        evaluator.Restore(alert);
-                    }
-                }
-
                 await WarmUpAsync(ct);
                 return;
             }
@@ -226,6 +337,18 @@ public sealed partial class AlertEngine(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Alert evaluation could not start; retrying in 5 s")]
     private partial void LogStartFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "This instance ({Owner}) took the alert evaluation lease and evaluates the rules")]
+    private partial void LogLeaseTaken(string owner);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This instance ({Owner}) lost the alert evaluation lease; another instance evaluates")]
+    private partial void LogLeaseLost(string owner);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing the alert evaluation lease at shutdown failed; another instance takes it when it expires")]
+    private partial void LogReleaseFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database refused the alert changes of a pass; the open alerts are read back and the pass decided again")]
+    private partial void LogApplyRefused(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alert evaluation warmed up with {Count} events of the last {Minutes} min")]
     private partial void LogWarm(int count, double minutes);

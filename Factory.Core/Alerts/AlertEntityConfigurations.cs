@@ -72,6 +72,9 @@ internal sealed class AlertRecordConfiguration : IEntityTypeConfiguration<AlertR
         // The history page and export read by time, newest first; the start-up load reads the unresolved ones.
         e.HasIndex(x => x.OpenedAt).HasDatabaseName("ix_alerts_opened");
         e.HasIndex(x => new { x.State, x.OpenedAt }).HasDatabaseName("ix_alerts_state_opened");
+
+        // At most one unresolved alert per rule and entity, whatever instance or pass tries to open another.
+        e.HasIndex(x => new { x.RuleId, x.Scope, x.EntityId }).IsUnique().HasFilter("\"resolved_at\" IS NULL").HasDatabaseName("ux_alerts_unresolved");
     }
 }
 

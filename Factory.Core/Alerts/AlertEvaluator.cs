@@ -59,6 +59,12 @@ public sealed class AlertEvaluator : ICommitObserver
     private const double MinWorkingSeconds = 900;
     private const int MinEvents = 20;
     private const int MaxCameras = 10_000;
+
+    /// <summary>
+    /// Committed events waiting for a pass, at most. Passes drain the queue every few seconds; should they stop (start-up
+    /// failing for long), further commits are dropped and the figures are rebuilt from the database instead.
+    /// </summary>
+    internal const int MaxQueuedEvents = 200_000;
     private static readonly long Window = TimeSpan.FromMinutes(MinuteRing.Minutes).Ticks;
 
     private readonly ConcurrentQueue<IReadOnlyList<FactoryEvent>> _inbox = new();
@@ -82,6 +88,8 @@ public sealed class AlertEvaluator : ICommitObserver
     private long _workTicks;
     private long _passes;
     private int _signalled;
+    private long _queued;
+    private int _overflowed;
 
     public AlertEvaluator(IOptions<MetricsOptions> metrics, IOptions<ModelHealthOptions> health)
     {
@@ -101,6 +109,9 @@ public sealed class AlertEvaluator : ICommitObserver
     /// <summary>Passes run so far.</summary>
     public long Passes => Interlocked.Read(ref _passes);
 
+    /// <summary>True when commits were dropped because no pass drained the queue: the figures must be rebuilt (<see cref="Reset"/>, then a warm-up read).</summary>
+    public bool Overflowed => Volatile.Read(ref _overflowed) == 1;
+
     /// <summary>True once the start-up read of recent events is folded in (before that nothing is known and nothing is evaluated).</summary>
     public bool IsWarm => Interlocked.Read(ref _skipUpToId) != long.MaxValue;
 
@@ -118,8 +129,14 @@ public sealed class AlertEvaluator : ICommitObserver
 
     public void OnCommitted(IReadOnlyList<FactoryEvent> stored)
     {
-        if (stored.Count == 0)
+        if (stored.Count == 0 || Volatile.Read(ref _overflowed) == 1)
         {
+            return;
+        }
+
+        if (Interlocked.Add(ref _queued, stored.Count) > MaxQueuedEvents)
+        {
+            Volatile.Write(ref _overflowed, 1);
             return;
         }
 
@@ -150,14 +167,14 @@ public sealed class AlertEvaluator : ICommitObserver
         Interlocked.Add(ref _workTicks, Stopwatch.GetTimestamp() - started);
     }
 
-    /// <summary>Forgets every live figure (after events were deleted in bulk); rule states and open alerts stay.</summary>
+    /// <summary>Forgets every live figure (after events were deleted in bulk, or commits were dropped); rule states and open alerts stay.</summary>
     public void Reset()
     {
         lock (_gate)
         {
-            while (_inbox.TryDequeue(out _))
-            {
-            }
+            _inbox.Clear();
+            Interlocked.Exchange(ref _queued, 0);
+            Volatile.Write(ref _overflowed, 0);
 
             _workers.Clear();
             _stations.Clear();
@@ -183,6 +200,18 @@ public sealed class AlertEvaluator : ICommitObserver
         }
 
         Interlocked.Add(ref _workTicks, Stopwatch.GetTimestamp() - started);
+    }
+
+    /// <summary>
+    /// Forgets what the rules remembered — open alerts, conditions holding, quiet periods — before the unresolved alerts
+    /// are read back with <see cref="Restore"/> (when this instance takes over evaluation, another may have changed them).
+    /// </summary>
+    public void ForgetRuleStates()
+    {
+        lock (_gate)
+        {
+            _states.Clear();
+        }
     }
 
     /// <summary>Puts an open alert found in the database back under its rule and entity (at start-up).</summary>
@@ -299,20 +328,20 @@ public sealed class AlertEvaluator : ICommitObserver
             Drain();
             var pass = new Pass(this, now.Ticks, context);
             pass.AccrueAll();
-            var rules = new HashSet<int>();
+            var rules = new Dictionary<int, AlertRule>(context.Rules.Count);
             foreach (var rule in context.Rules)
             {
-                rules.Add(rule.Id);
+                rules[rule.Id] = rule;
                 if (rule.Enabled)
                 {
                     pass.Run(rule, full, transitions);
                 }
             }
 
-            // Alerts of rules deleted or switched off resolve; their states go.
-            foreach (var ((ruleId, scope, entity), state) in _states.ToList())
+            // Alerts of rules deleted or switched off resolve; their states go (removing while enumerating is allowed).
+            foreach (var ((ruleId, scope, entity), state) in _states)
             {
-                var rule = context.Rules.FirstOrDefault(r => r.Id == ruleId);
+                var rule = rules.GetValueOrDefault(ruleId);
                 if (rule is { Enabled: true })
                 {
                     if (full && state.AlertId is null && state.ConditionSince is null && (state.ResolvedAt is null || now.Ticks - state.ResolvedAt > TimeSpan.FromMinutes(rule.QuietMinutes).Ticks))
@@ -327,7 +356,8 @@ public sealed class AlertEvaluator : ICommitObserver
                 {
                     var gone = rule ?? new AlertRule { Id = ruleId, Name = "(deleted rule)" };
                     transitions.Add(new AlertTransition(AlertChange.Resolved, gone, scope, entity, state.Severity, 0, 0,
-                        rule is null ? "The rule was deleted." : "The rule was switched off.", new DateTime(state.OpenedAt, DateTimeKind.Utc), now, id) { State = state });
+                        rule is null ? "The rule was deleted." : "The rule was switched off.", new DateTime(state.OpenedAt, DateTimeKind.Utc), now, id)
+                    { State = state });
                 }
                 else
                 {
@@ -366,6 +396,7 @@ public sealed class AlertEvaluator : ICommitObserver
         var skip = Interlocked.Read(ref _skipUpToId);
         while (_inbox.TryDequeue(out var batch))
         {
+            Interlocked.Add(ref _queued, -batch.Count);
             foreach (var e in batch)
             {
                 if (e.Id > skip)
@@ -379,9 +410,16 @@ public sealed class AlertEvaluator : ICommitObserver
     private void PruneCameras(long now)
     {
         List<string>? stale = null;
+        HashSet<string>? watched = null;
         foreach (var camera in _cameras.Values)
         {
-            if (now - camera.LastSeen > TimeSpan.TicksPerDay && !_states.Keys.Any(k => k.Scope == AlertScope.Camera && k.Entity == camera.Id))
+            if (now - camera.LastSeen <= TimeSpan.TicksPerDay)
+            {
+                continue;
+            }
+
+            watched ??= _states.Keys.Where(k => k.Scope == AlertScope.Camera).Select(k => k.Entity).ToHashSet(StringComparer.Ordinal);
+            if (!watched.Contains(camera.Id))
             {
                 (stale ??= []).Add(camera.Id);
             }
@@ -718,7 +756,8 @@ public sealed class AlertEvaluator : ICommitObserver
                     if (state.AlertId is { } id)
                     {
                         transitions.Add(new AlertTransition(AlertChange.Resolved, rule, scope, entity, state.Severity, check.Value, threshold,
-                            "The condition cleared.", new DateTime(state.OpenedAt, DateTimeKind.Utc), Utc(now), id) { State = state });
+                            "The condition cleared.", new DateTime(state.OpenedAt, DateTimeKind.Utc), Utc(now), id)
+                        { State = state });
                     }
 
                     return;
@@ -741,7 +780,8 @@ public sealed class AlertEvaluator : ICommitObserver
             if (now >= due)
             {
                 transitions.Add(new AlertTransition(AlertChange.Opened, rule, scope, entity, rule.Severity, check.Value, threshold, check.Message,
-                    Utc(state.ConditionSince.Value), Utc(due), null) { State = state });
+                    Utc(state.ConditionSince.Value), Utc(due), null)
+                { State = state });
             }
         }
 
@@ -752,7 +792,8 @@ public sealed class AlertEvaluator : ICommitObserver
             {
                 var severity = state.Severity == AlertSeverity.Critical ? AlertSeverity.Critical : state.Severity + 1;
                 transitions.Add(new AlertTransition(AlertChange.Escalated, rule, scope, entity, severity, 0, ThresholdOf(rule),
-                    $"Not acknowledged within {minutes} min: escalated to {AlertNames.Of(severity)}.", Utc(state.OpenedAt), Utc(now), id) { State = state });
+                    $"Not acknowledged within {minutes} min: escalated to {AlertNames.Of(severity)}.", Utc(state.OpenedAt), Utc(now), id)
+                { State = state });
             }
         }
 

@@ -7,8 +7,14 @@ public sealed class AlertOptions
 {
     public const string Section = "Alerts";
 
-    /// <summary>Evaluate rules on this instance (with several instances sharing a database, exactly one should).</summary>
+    /// <summary>
+    /// Take part in evaluating rules. With several instances on one database every one may: only the holder of the
+    /// evaluation lease evaluates (<see cref="EvaluationLease"/>); false keeps this instance from ever taking it.
+    /// </summary>
     public bool Evaluate { get; set; } = true;
+
+    /// <summary>How long the evaluation lease lasts without renewal: the longest an instance that died holds up evaluation.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How often every rule is re-evaluated when no event arrives (durations and silence are only seen by a clock).</summary>
     public TimeSpan EvaluateEvery { get; set; } = TimeSpan.FromSeconds(5);
@@ -72,6 +78,11 @@ public sealed class AlertOptions
         if (EvaluateEvery < TimeSpan.FromMilliseconds(100) || EvaluateEvery > TimeSpan.FromMinutes(5))
         {
             yield return "Alerts:EvaluateEvery must be between 00:00:00.1 and 00:05:00.";
+        }
+
+        if (LeaseDuration < TimeSpan.FromSeconds(1) || LeaseDuration > TimeSpan.FromMinutes(15) || LeaseDuration < 3 * EvaluateEvery)
+        {
+            yield return "Alerts:LeaseDuration must be between 00:00:01 and 00:15:00 and at least three times Alerts:EvaluateEvery (the holder renews it every pass).";
         }
 
         if (WarmUp < TimeSpan.Zero || WarmUp > TimeSpan.FromDays(1))

@@ -31,14 +31,20 @@ public enum AcknowledgeOutcome
     Resolved,
 }
 
+/// <summary>What storing one pass's transitions did: the alert id each one took effect on, null where it no longer applied.</summary>
+public sealed record AlertApplyResult(bool LeaseHeld, IReadOnlyList<long?> Ids);
+
 /// <summary>
 /// The one owner of stored alerts and of the notification outbox's writes: stores what the evaluator decided (an
 /// alert's row and its deliveries in one transaction, so a notification is never lost and never sent for a change
 /// that was not stored), acknowledges, reads the history, and tells subscribers when the open alerts change.
+/// Every change is a conditional write (resolve only what is unresolved, escalate only what is still open and not
+/// acknowledged, acknowledge only what is open), so instances racing on the same alert cannot undo each other.
 /// </summary>
 public sealed class AlertService(
     IServiceScopeFactory scopes,
     AlertEvaluator evaluator,
+    EvaluationLease lease,
     TimeProvider time,
     IOptions<AlertOptions> options)
 {
@@ -47,9 +53,16 @@ public sealed class AlertService(
     public const int MaxCommentLength = 500;
 
     private volatile IReadOnlyList<AlertRecord>? _open;
+    private long _version;
 
-    /// <summary>Raised after open alerts changed (opened, acknowledged, escalated, resolved). Handlers must not block.</summary>
+    /// <summary>
+    /// Raised after open alerts changed (opened, acknowledged, escalated, resolved) by this instance, or by another one as
+    /// seen by <see cref="RefreshOpenAsync"/>. Handlers must not block.
+    /// </summary>
     public event Action? Changed;
+
+    /// <summary>Raised after this instance stored a change of open alerts (the live hub pushes it once, to every instance's clients).</summary>
+    public event Action? ChangedHere;
 
     /// <summary>Raised after deliveries were added to the outbox.</summary>
     public event Action? DeliveriesQueued;
@@ -64,14 +77,77 @@ public sealed class AlertService(
             return open;
         }
 
+        var version = Interlocked.Read(ref _version);
+        var sorted = await ReadOpenAsync(ct);
+        if (Interlocked.Read(ref _version) == version)
+        {
+            _open = sorted;
+        }
+
+        return sorted;
+    }
+
+    /// <summary>
+    /// Reads the open alerts again and raises <see cref="Changed"/> when they differ from the cached ones: changes made
+    /// by another instance on the same database reach this instance's pages within one refresh (the engine calls this
+    /// every <see cref="AlertOptions.EvaluateEvery"/>; one indexed read of at most rules × entities rows).
+    /// </summary>
+    public async Task<IReadOnlyList<AlertRecord>> RefreshOpenAsync(CancellationToken ct = default)
+    {
+        var version = Interlocked.Read(ref _version);
+        var previous = _open;
+        var sorted = await ReadOpenAsync(ct);
+        if (Interlocked.Read(ref _version) != version)
+        {
+            return sorted; // a change here is under way; it raises its own event
+        }
+
+        _open = sorted;
+        if (previous is not null && !SameAlerts(previous, sorted))
+        {
+            Changed?.Invoke();
+        }
+
+        return sorted;
+    }
+
+    private async Task<List<AlertRecord>> ReadOpenAsync(CancellationToken ct)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FactoryDbContext>();
         var rows = await db.Alerts.AsNoTracking()
             .Where(a => a.State == AlertState.Open || a.State == AlertState.Acknowledged)
             .ToListAsync(ct);
-        var sorted = rows.OrderByDescending(a => a.Severity).ThenByDescending(a => a.OpenedAt).ThenByDescending(a => a.Id).ToList();
-        _open = sorted;
-        return sorted;
+        return rows.OrderByDescending(a => a.Severity).ThenByDescending(a => a.OpenedAt).ThenByDescending(a => a.Id).ToList();
+    }
+
+    private static bool SameAlerts(IReadOnlyList<AlertRecord> a, IReadOnlyList<AlertRecord> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (a[i].Id != b[i].Id || a[i].State != b[i].State || a[i].Severity != b[i].Severity || a[i].EscalatedAt != b[i].EscalatedAt)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void Invalidate(bool here)
+    {
+        Interlocked.Increment(ref _version);
+        _open = null;
+        Changed?.Invoke();
+        if (here)
+        {
+            ChangedHere?.Invoke();
+        }
     }
 
     public async Task<AlertRecord?> GetAsync(long id, CancellationToken ct = default)
@@ -154,50 +230,62 @@ public sealed class AlertService(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FactoryDbContext>();
-        var alert = await db.Alerts.FirstOrDefaultAsync(a => a.Id == id, ct);
+        var at = time.GetUtcNow().UtcDateTime;
+        var by = who.Length > 200 ? who[..200] : who;
+        var note = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
+
+        // Conditional, so that an escalation or resolution stored at the same moment (maybe by another instance) wins or
+        // loses as a whole: an acknowledgement never lands on a resolved alert.
+        var changed = await db.Alerts.Where(a => a.Id == id && a.State == AlertState.Open).ExecuteUpdateAsync(s => s
+            .SetProperty(a => a.State, AlertState.Acknowledged)
+            .SetProperty(a => a.AcknowledgedAt, at)
+            .SetProperty(a => a.AcknowledgedBy, by)
+            .SetProperty(a => a.AcknowledgeComment, note), ct);
+        var alert = await db.Alerts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct);
         if (alert is null)
         {
             return (AcknowledgeOutcome.NotFound, null);
         }
 
-        if (alert.State != AlertState.Open)
+        if (changed == 0)
         {
             return (alert.State == AlertState.Resolved ? AcknowledgeOutcome.Resolved : AcknowledgeOutcome.AlreadyAcknowledged, alert);
         }
 
-        alert.State = AlertState.Acknowledged;
-        alert.AcknowledgedAt = time.GetUtcNow().UtcDateTime;
-        alert.AcknowledgedBy = who.Length > 200 ? who[..200] : who;
-        alert.AcknowledgeComment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
-        await db.SaveChangesAsync(ct);
         evaluator.MarkAcknowledged(id);
-        _open = null;
-        Changed?.Invoke();
+        Invalidate(here: true);
         return (AcknowledgeOutcome.Acknowledged, alert);
     }
 
-    /// <summary>Unresolved alerts, for the evaluator at start-up.</summary>
-    public async Task<IReadOnlyList<AlertRecord>> LoadUnresolvedAsync(CancellationToken ct = default) => await OpenAsync(ct);
+    /// <summary>Unresolved alerts read from the database (not the cache), for the evaluator when it starts or takes over.</summary>
+    public async Task<IReadOnlyList<AlertRecord>> LoadUnresolvedAsync(CancellationToken ct = default) => await ReadOpenAsync(ct);
 
     /// <summary>
-    /// Stores the transitions of one pass — alert rows and their deliveries in one transaction — and returns the alert id
-    /// of each transition in order.
+    /// Stores the transitions of one pass — alert rows and their deliveries in one transaction, fenced by the evaluation
+    /// lease (nothing is stored when this instance lost it) — and returns the alert id each transition took effect on.
+    /// A resolution of an alert already resolved, or an escalation of one acknowledged or resolved meanwhile (perhaps
+    /// on another instance), does not take effect and queues no notification: its id is null.
     /// </summary>
-    public async Task<long[]> ApplyAsync(IReadOnlyList<AlertTransition> transitions, CancellationToken ct = default)
+    public async Task<AlertApplyResult> ApplyAsync(IReadOnlyList<AlertTransition> transitions, CancellationToken ct = default)
     {
-        var ids = new long[transitions.Count];
+        var ids = new long?[transitions.Count];
         var deliveries = 0;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FactoryDbContext>();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var now = time.GetUtcNow().UtcDateTime;
-        var touched = new List<(AlertRecord Alert, AlertTransition Transition)>();
-        foreach (var t in transitions)
+        if (await lease.FenceAsync(db, ct) is not { } leaseUntil)
         {
-            AlertRecord? alert;
+            return new AlertApplyResult(false, ids);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var touched = new List<(AlertRecord Alert, int Index)>();
+        for (var i = 0; i < transitions.Count; i++)
+        {
+            var t = transitions[i];
             if (t.Change == AlertChange.Opened)
             {
-                alert = new AlertRecord
+                var opened = new AlertRecord
                 {
                     RuleId = t.Rule.Id,
                     RuleName = t.Rule.Name,
@@ -212,35 +300,29 @@ public sealed class AlertService(
                     StartedAt = t.StartedAt,
                     OpenedAt = t.At,
                 };
-                db.Alerts.Add(alert);
+                db.Alerts.Add(opened);
+                touched.Add((opened, i));
+                continue;
             }
-            else
+
+            var changed = t.Change == AlertChange.Resolved
+                ? await db.Alerts.Where(a => a.Id == t.AlertId && a.ResolvedAt == null).ExecuteUpdateAsync(s => s
+                    .SetProperty(a => a.State, AlertState.Resolved)
+                    .SetProperty(a => a.ResolvedAt, t.At), ct)
+                : await db.Alerts.Where(a => a.Id == t.AlertId && a.State == AlertState.Open && a.EscalatedAt == null).ExecuteUpdateAsync(s => s
+                    .SetProperty(a => a.Severity, t.Severity)
+                    .SetProperty(a => a.EscalatedAt, t.At), ct);
+            if (changed == 1 && await db.Alerts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == t.AlertId, ct) is { } alert)
             {
-                alert = await db.Alerts.FirstOrDefaultAsync(a => a.Id == t.AlertId, ct);
-                if (alert is null)
-                {
-                    continue;
-                }
-
-                if (t.Change == AlertChange.Resolved)
-                {
-                    alert.State = AlertState.Resolved;
-                    alert.ResolvedAt = t.At;
-                }
-                else
-                {
-                    alert.Severity = t.Severity;
-                    alert.EscalatedAt = t.At;
-                }
+                touched.Add((alert, i));
             }
-
-            touched.Add((alert, t));
         }
 
         await db.SaveChangesAsync(ct);
-        foreach (var (alert, t) in touched)
+        foreach (var (alert, i) in touched)
         {
-            ids[transitions.IndexOf(t)] = alert.Id;
+            var t = transitions[i];
+            ids[i] = alert.Id;
             foreach (var target in TargetsFor(t))
             {
                 db.AlertDeliveries.Add(new AlertDelivery
@@ -259,14 +341,18 @@ public sealed class AlertService(
 
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        _open = null;
-        Changed?.Invoke();
+        lease.Extended(leaseUntil);
+        if (touched.Count > 0)
+        {
+            Invalidate(here: true);
+        }
+
         if (deliveries > 0)
         {
             DeliveriesQueued?.Invoke();
         }
 
-        return ids;
+        return new AlertApplyResult(true, ids);
     }
 
     /// <summary>The rule's targets (escalation targets for an escalation) plus the targets of the alert's severity.</summary>
@@ -296,21 +382,4 @@ public sealed class AlertService(
     }
 
     private static string Clip(string text, int max) => text.Length > max ? text[..max] : text;
-}
-
-internal static class ListExtensions
-{
-    public static int IndexOf<T>(this IReadOnlyList<T> list, T item)
-        where T : class
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (ReferenceEquals(list[i], item))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
 }

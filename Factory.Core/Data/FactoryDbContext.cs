@@ -23,6 +23,7 @@ public abstract class FactoryDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Alerts.AlertRule> AlertRules => Set<Alerts.AlertRule>();
     public DbSet<Alerts.AlertRecord> Alerts => Set<Alerts.AlertRecord>();
     public DbSet<Alerts.AlertDelivery> AlertDeliveries => Set<Alerts.AlertDelivery>();
+    public DbSet<Alerts.Lease> Leases => Set<Alerts.Lease>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

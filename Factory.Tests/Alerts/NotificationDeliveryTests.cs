@@ -46,7 +46,12 @@ public sealed class NotificationDeliveryTests
     {
         var rule = await admin.PutAsJsonAsync("/api/admin/alert-rules/1", new
         {
-            name = "Camera silent during shift", kind = "camera_silent", scope = "camera", severity = "warning", shift_time_only = true, targets,
+            name = "Camera silent during shift",
+            kind = "camera_silent",
+            scope = "camera",
+            severity = "warning",
+            shift_time_only = true,
+            targets,
         });
         Assert.Equal(HttpStatusCode.OK, rule.StatusCode);
         var last = app.Time.GetUtcNow().AddSeconds(-1);

@@ -164,17 +164,17 @@ public static class FactoryHttp
 {
     public static object Event(DateTimeOffset timestamp, string worker = "W1", string station = "S1", string type = "working",
         double confidence = 0.9, int count = 1, string? camera = "CAM-01", string? model = "yolov8-v2.1", string? eventId = null) => new
-    {
-        timestamp = timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture),
-        worker_id = worker,
-        workstation_id = station,
-        event_type = type,
-        confidence,
-        count,
-        camera_id = camera,
-        model_version = model,
-        event_id = eventId,
-    };
+        {
+            timestamp = timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture),
+            worker_id = worker,
+            workstation_id = station,
+            event_type = type,
+            confidence,
+            count,
+            camera_id = camera,
+            model_version = model,
+            event_id = eventId,
+        };
 
     public static Task<HttpResponseMessage> PostEventAsync(this HttpClient client, object body) =>
         client.PostAsJsonAsync("/api/events", body);

@@ -17,6 +17,7 @@ public static class AlertServiceExtensions
         services.AddSingleton<AlertEvaluator>();
         services.AddSingleton<ICommitObserver>(sp => sp.GetRequiredService<AlertEvaluator>());
         services.AddSingleton<AlertRuleEditor>();
+        services.AddSingleton<EvaluationLease>();
         services.AddSingleton<AlertService>();
         services.AddSingleton<AlertEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertEngine>());

@@ -6,7 +6,8 @@ namespace Factory.Web.Hubs;
 
 /// <summary>
 /// Pushes the open alerts to the live hub's clients (method <see cref="Method"/>, an array in the API's shape) whenever
-/// they change: opened, acknowledged, escalated or resolved. Sends are not awaited by the service that raised the change.
+/// this instance changed them: opened, acknowledged, escalated or resolved (with several instances the backplane carries
+/// the push to every instance's clients, so each change is pushed once). Sends are not awaited by the service that raised the change.
 /// </summary>
 internal sealed partial class AlertHubBroadcaster(AlertService alerts, IHubContext<LiveHub> hub, ILogger<AlertHubBroadcaster> logger) : BackgroundService
 {
@@ -24,7 +25,7 @@ internal sealed partial class AlertHubBroadcaster(AlertService alerts, IHubConte
             }
         }
 
-        alerts.Changed += OnChanged;
+        alerts.ChangedHere += OnChanged;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -46,7 +47,7 @@ internal sealed partial class AlertHubBroadcaster(AlertService alerts, IHubConte
         }
         finally
         {
-            alerts.Changed -= OnChanged;
+            alerts.ChangedHere -= OnChanged;
         }
     }
 

@@ -11,6 +11,9 @@ namespace Factory.Core.Alerts.Notifications;
 /// Sends the outbox: due pending deliveries are tried one by one, each outcome is stored at once (delivered; or the
 /// attempt count, the error and the next attempt after an exponential backoff; or failed after the last attempt).
 /// Deliveries live in the database, so a restart loses none; the evaluator and ingestion never wait for a target.
+/// Every instance runs a dispatcher: an attempt is first claimed with a conditional update that moves the row's next
+/// attempt past the attempt's timeout, so two instances never send the same delivery at once, and a delivery whose
+/// sender died mid-attempt is tried again once the claim ran out.
 /// </summary>
 public sealed partial class OutboxDispatcher(
     IServiceScopeFactory scopes,
@@ -21,6 +24,9 @@ public sealed partial class OutboxDispatcher(
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private const int Batch = 20;
+
+    /// <summary>Added to the attempt timeout in a claim, so that a slow attempt finishes before anyone else may retry it.</summary>
+    private static readonly TimeSpan ClaimMargin = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _wake = new(0);
     private long _attempts;
 
@@ -96,6 +102,17 @@ public sealed partial class OutboxDispatcher(
             .Take(Batch).ToListAsync(ct);
         foreach (var delivery in due)
         {
+            var claimedUntil = time.GetUtcNow().UtcDateTime + settings.Timeout + ClaimMargin;
+            var seen = delivery.NextAttemptAt;
+            var claimed = await db.AlertDeliveries
+                .Where(d => d.Id == delivery.Id && d.Status == DeliveryStatus.Pending && d.NextAttemptAt == seen)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, claimedUntil), ct);
+            if (claimed == 0)
+            {
+                continue; // another instance took it
+            }
+
+            delivery.NextAttemptAt = claimedUntil;
             delivery.Attempts++;
             Interlocked.Increment(ref _attempts);
             try

@@ -154,7 +154,11 @@ public sealed class SilentCameraTests
         var zone = TimeZoneInfo.Utc;
         var stations = RegistrySeed.Workstations.Select(s => new Workstation
         {
-            Id = s.Id, Name = s.Name, Location = s.Location, Type = s.Type, CreatedAt = s.CreatedAt,
+            Id = s.Id,
+            Name = s.Name,
+            Location = s.Location,
+            Type = s.Type,
+            CreatedAt = s.CreatedAt,
             Cameras = s.Id == "S1" ? ["CAM-01", "CAM-11"] : [],
         }).ToList();
         var registry = new RegistrySnapshot(RegistrySeed.Workers, stations);
@@ -164,8 +168,14 @@ public sealed class SilentCameraTests
         long id = 0;
         FactoryEvent Seen(string camera, DateTime at) => new()
         {
-            Id = ++id, Timestamp = at, ReceivedAt = at, WorkerId = "W1", WorkstationId = "S1", EventType = EventType.Working,
-            Confidence = 0.9, CameraId = camera,
+            Id = ++id,
+            Timestamp = at,
+            ReceivedAt = at,
+            WorkerId = "W1",
+            WorkstationId = "S1",
+            EventType = EventType.Working,
+            Confidence = 0.9,
+            CameraId = camera,
         };
 
         // Both cameras see W1 at S1; then only CAM-01 keeps reporting. CAM-11 is named by S1, so it is expected while

@@ -191,6 +191,11 @@ namespace Factory.Core.Data.Migrations.Postgres
                     b.HasIndex("State", "OpenedAt")
                         .HasDatabaseName("ix_alerts_state_opened");
 
+                    b.HasIndex("RuleId", "Scope", "EntityId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_alerts_unresolved")
+                        .HasFilter("\"resolved_at\" IS NULL");
+
                     b.ToTable("alerts", (string)null);
                 });
 
@@ -401,6 +406,36 @@ namespace Factory.Core.Data.Migrations.Postgres
                             Targets = "",
                             Threshold = 10.0,
                             UpdatedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc)
+                        });
+                });
+
+            modelBuilder.Entity("Factory.Core.Alerts.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("owner");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("leases", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "alerts",
+                            ExpiresAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Owner = ""
                         });
                 });
 

@@ -181,6 +181,11 @@ namespace Factory.Core.Data.Migrations.Sqlite
                     b.HasIndex("State", "OpenedAt")
                         .HasDatabaseName("ix_alerts_state_opened");
 
+                    b.HasIndex("RuleId", "Scope", "EntityId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_alerts_unresolved")
+                        .HasFilter("\"resolved_at\" IS NULL");
+
                     b.ToTable("alerts", (string)null);
                 });
 
@@ -388,6 +393,36 @@ namespace Factory.Core.Data.Migrations.Sqlite
                             Targets = "",
                             Threshold = 10.0,
                             UpdatedAt = 639028224000000000L
+                        });
+                });
+
+            modelBuilder.Entity("Factory.Core.Alerts.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("leases", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "alerts",
+                            ExpiresAt = 621355968000000000L,
+                            Owner = ""
                         });
                 });
 
