@@ -105,6 +105,7 @@ public sealed class MetricsReferenceTests
                 ["Retention:RunEvery"] = "1.00:00:00",
                 ["Alerts:Evaluate"] = "false",
                 ["Alerts:EvaluateEvery"] = "00:05:00",
+                ["Alerts:LeaseDuration"] = "00:15:00",
             };
             await using var app = new FactoryApp(config, shiftCalendars: scenario.Calendars);
             _app = app;
